@@ -1,0 +1,39 @@
+# newsarchive: `make demo` (sample portal -> crawl -> Datasette) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PORTAL_PORT ?= 8000
+DEMO_PORT ?= 8001
+DEMO_DB ?= archive.db
+DEMO_START := http://127.0.0.1:$(DEMO_PORTAL_PORT)/vi/news/tin-hoat-dong-cum-khoi-thi-dua/
+
+.PHONY: install demo test clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Serves the bundled sample portal on 127.0.0.1:$(DEMO_PORTAL_PORT), crawls it into $(DEMO_DB),
+# then serves the archive at http://127.0.0.1:$(DEMO_PORT)/ . Ctrl-C stops both.
+demo: install
+	@set -e; \
+	$(BIN)/python fixtures/server.py --port $(DEMO_PORTAL_PORT) >/dev/null 2>&1 & portal=$$!; \
+	trap 'kill $$portal 2>/dev/null || true' EXIT INT TERM; \
+	for i in $$(seq 50); do $(BIN)/python -c "import urllib.request as u; u.urlopen('$(DEMO_START)')" 2>/dev/null && break; sleep 0.1; done; \
+	echo "sample portal: $(DEMO_START)"; \
+	$(BIN)/newsarchive crawl $(DEMO_START) --db $(DEMO_DB) --delay 0 --log-level WARNING; \
+	echo "archive: http://127.0.0.1:$(DEMO_PORT)/  (Ctrl-C stops both)"; \
+	$(BIN)/newsarchive serve --db $(DEMO_DB) --port $(DEMO_PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,308 @@
+"""Article bodies: images with their captions, bylines, plain text and sanitized HTML.
+
+:func:`extract_body` turns the body element of an article (a BeautifulSoup ``Tag``) into a
+:class:`Body`. It works on a copy and never changes the page's tree.
+
+Caption shapes recognised (portal-platforms.md §6):
+
+* ``figure > img + figcaption`` (CKEditor, NukeViet 4 lead image);
+* a table with the image in one row and the caption in the next row (FITC, many CKEditor pages);
+* a paragraph right after the image's paragraph whose text is all italic (``em``/``i``), or which
+  is centred and short: ``<p style="text-align:center"><em>caption</em></p>``;
+* NukeViet 3's lead-image note ``<p><em>note</em></p>`` inside the image's container.
+
+Bylines recognised among the last paragraphs of the body: "Tác giả: X" (author), "Nguồn: X" /
+"Nguồn tin: X" (source), and a bare short right-aligned or all-bold last paragraph holding a
+name ("Hoàng Nhi").
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ..items import Image
+from .text import clean, clean_or_none, nfc
+from .urls import absolute
+
+BLOCK_TAGS = frozenset(
+    "p div section article aside header footer main nav li ul ol dl dt dd h1 h2 h3 h4 h5 h6 "
+    "blockquote pre table thead tbody tfoot tr figure figcaption center address hr form".split()
+)
+DROP_TAGS = ("script", "style", "noscript", "template", "form", "button", "input", "select", "textarea")
+
+#: Tags and attributes kept in ``body_html``; everything else is removed by nh3.
+SAFE_TAGS = frozenset(
+    "a abbr b blockquote br caption center cite code col colgroup dd del div dl dt em figcaption figure "
+    "h1 h2 h3 h4 h5 h6 hr i img ins li ol p pre q s small span strong sub sup table tbody td tfoot th "
+    "thead tr u ul".split()
+)
+SAFE_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "*": {"lang"},
+}
+
+_AUTHOR_LINE = re.compile(r"^(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết|bài(?:\s*và\s*ảnh)?)\s*:\s*(?P<v>.+)$", re.I)
+_SOURCE_LINE = re.compile(r"^nguồn(?:\s*tin)?\s*:\s*(?P<v>.+)$", re.I)
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
+_CENTER = re.compile(r"text-align\s*:\s*center", re.I)
+_CAPTION_MARK = "data-na-caption"
+_MAX_CAPTION = 400
+_MAX_BYLINE = 60
+
+
+@dataclass
+class Body:
+    """The parts of an article body. ``text`` and ``html`` exclude the byline lines."""
+
+    text: str = ""  #: paragraphs, NFC, one blank line between them, no captions
+    html: str = ""  #: sanitized HTML, images absolute, captions kept in place
+    images: list[Image] = field(default_factory=list)
+    author: str | None = None
+    source: str | None = None
+
+
+def soup_of(html: str | bytes) -> BeautifulSoup:
+    """Parse a whole page with lxml (tolerant of broken markup)."""
+    return BeautifulSoup(html, "lxml")
+
+
+def extract_body(node: Tag, base_url: str, *, find_byline: bool = True) -> Body:
+    """Split an article body element into text, sanitized HTML, images and byline."""
+    node = copy.copy(node)
+    _drop_noise(node)
+    images = pair_images(node, base_url)
+    author = source = None
+    if find_byline:
+        author, source = _take_byline(node)
+    _absolutize(node, base_url)
+    html = sanitize(node.decode_contents())
+    return Body(text=text_of(node), html=html, images=images, author=author, source=source)
+
+
+def pair_images(node: Tag, base_url: str) -> list[Image]:
+    """Images under ``node`` in document order, each with its caption; caption elements get marked
+    so :func:`text_of` leaves them out."""
+    images = []
+    for img in node.find_all("img"):
+        src = absolute(img.get("src") or img.get("data-src") or img.get("data-original"), base_url)
+        if not src:
+            continue
+        caption_node = _caption_for(img, node)
+        caption = None
+        if caption_node is not None:
+            caption = clean_or_none(caption_node.get_text(" "))
+            caption_node[_CAPTION_MARK] = "1"
+        images.append(Image(src=src, caption=caption, alt=clean_or_none(img.get("alt"))))
+    return images
+
+
+def text_of(node: Tag) -> str:
+    """Paragraph text of ``node``: block elements become paragraphs joined by a blank line,
+    whitespace collapses inside a paragraph, two ``<br>`` in a row break a paragraph, caption
+    elements are skipped."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = clean("".join(current))
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    def walk(tag: Tag) -> None:
+        previous_br = False
+        for child in tag.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                current.append(str(child))
+                if str(child).strip():
+                    previous_br = False
+                continue
+            if not isinstance(child, Tag) or child.has_attr(_CAPTION_MARK):
+                continue
+            if child.name == "br":
+                if previous_br:
+                    flush()
+                current.append(" ")
+                previous_br = True
+                continue
+            previous_br = False
+            if child.name in BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                if child.name in ("td", "th"):
+                    current.append(" ")
+                walk(child)
+
+    walk(node)
+    flush()
+    return "\n\n".join(paragraphs)
+
+
+def sanitize(html: str) -> str:
+    """Sanitize body HTML with nh3: safe tags only, no scripts, no event handlers, only
+    ``http``/``https``/``mailto`` links."""
+    cleaned = nh3.clean(
+        html,
+        tags=set(SAFE_TAGS),
+        attributes={k: set(v) for k, v in SAFE_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return nfc(cleaned.strip())
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _drop_noise(node: Tag) -> None:
+    for tag in node.find_all(DROP_TAGS):
+        tag.decompose()
+    for comment in node.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+
+
+def _caption_for(img: Tag, root: Tag) -> Tag | None:
+    figure = img.find_parent("figure")
+    if figure is not None and _inside(figure, root):
+        caption = figure.find("figcaption")
+        return caption if caption is not None and clean(caption.get_text()) else None
+    row = img.find_parent("tr")
+    if row is not None and _inside(row, root):
+        following = row.find_next_sibling("tr")
+        if following is not None and following.find("img") is None and _short_text(following):
+            return following
+        return None
+    holder = _image_holder(img, root)
+    candidate = _next_element(holder)
+    if candidate is not None and candidate.name in ("p", "div", "em", "i", "span") and _looks_like_caption(candidate):
+        return candidate
+    inner = holder.find_all(["em", "i"]) if holder is not img else []
+    for em in inner:  # NukeViet 3 lead image: <div id="imghome"><a><img></a><p><em>note</em></p></div>
+        if em.find("img") is None and _short_text(em):
+            return em.find_parent("p") or em
+    return None
+
+
+def _image_holder(img: Tag, root: Tag) -> Tag:
+    """The largest ancestor of ``img`` below ``root`` whose only content is images."""
+    holder: Tag = img
+    parent = img.parent
+    while parent is not None and parent is not root and isinstance(parent, Tag):
+        if clean(parent.get_text()) or len(parent.find_all("img")) > 1:
+            break
+        holder = parent
+        parent = parent.parent
+    return holder
+
+
+def _next_element(tag: Tag) -> Tag | None:
+    for sibling in tag.next_siblings:
+        if isinstance(sibling, Tag):
+            return sibling
+        if isinstance(sibling, NavigableString) and str(sibling).strip():
+            return None
+    return None
+
+
+def _looks_like_caption(tag: Tag) -> bool:
+    if tag.find("img") is not None or not _short_text(tag):
+        return False
+    if tag.name in ("em", "i"):
+        return True
+    return _all_text_inside(tag, ("em", "i")) or (_is_centered(tag) and len(clean(tag.get_text())) <= 200)
+
+
+def _short_text(tag: Tag) -> bool:
+    text = clean(tag.get_text(" "))
+    return 0 < len(text) <= _MAX_CAPTION
+
+
+def _all_text_inside(tag: Tag, names: tuple[str, ...]) -> bool:
+    """True when every non-blank text node of ``tag`` sits inside one of ``names``."""
+    texts = [s for s in tag.find_all(string=True) if s.strip() and not isinstance(s, Comment)]
+    return bool(texts) and all(s.find_parent(names) is not None and _inside(s.find_parent(names), tag) for s in texts)
+
+
+def _is_centered(tag: Tag) -> bool:
+    return bool(_CENTER.search(tag.get("style", ""))) or tag.get("align", "").lower() == "center" or tag.name == "center"
+
+
+def _is_right(tag: Tag) -> bool:
+    classes = tag.get("class") or []
+    return bool(_RIGHT.search(tag.get("style", ""))) or tag.get("align", "").lower() == "right" or "text-right" in classes
+
+
+def _inside(tag: Tag, root: Tag) -> bool:
+    return tag is root or any(parent is root for parent in tag.parents)
+
+
+def _take_byline(node: Tag) -> tuple[str | None, str | None]:
+    """Find and remove the author/source lines among the last three text blocks of the body."""
+    author = source = None
+    for block in _last_text_blocks(node, 3):
+        text = clean(block.get_text(" "))
+        if source is None and (match := _SOURCE_LINE.match(text)):
+            source = clean(match["v"])
+            block.decompose()
+        elif author is None and (match := _AUTHOR_LINE.match(text)):
+            author = clean(match["v"])
+            block.decompose()
+        elif author is None and _is_bare_name(block, text):
+            author = text
+            block.decompose()
+        else:
+            break
+    return author, source
+
+
+def _last_text_blocks(node: Tag, count: int) -> list[Tag]:
+    """The last ``count`` leaf text blocks of ``node``, last first (captions excluded)."""
+    blocks = []
+    for tag in reversed(node.find_all(["p", "div", "h4", "h5", "h6"])):
+        if tag.find(["p", "div"]) is not None or tag.has_attr(_CAPTION_MARK) or tag.find("img") is not None:
+            continue
+        if not clean(tag.get_text()):
+            continue
+        blocks.append(tag)
+        if len(blocks) == count:
+            break
+    return blocks
+
+
+def _is_bare_name(block: Tag, text: str) -> bool:
+    """A short line that is right-aligned, or entirely bold, and reads like a personal name."""
+    if not 0 < len(text) <= _MAX_BYLINE or len(text.split()) > 6 or text.endswith((".", ":", "?", "!")):
+        return False
+    right = _is_right(block) or any(_is_right(p) for p in block.parents if isinstance(p, Tag) and p.name == "p")
+    bold = _all_text_inside(block, ("strong", "b"))
+    return right or (bold and all(word[:1].isupper() for word in text.split()))
+
+
+def _absolutize(node: Tag, base_url: str) -> None:
+    for tag in node.find_all(["a", "img"]):
+        attr = "href" if tag.name == "a" else "src"
+        if tag.name == "img" and not tag.get("src"):
+            lazy = tag.get("data-src") or tag.get("data-original")
+            if lazy:
+                tag["src"] = lazy
+        value = tag.get(attr)
+        if value is None:
+            continue
+        url = absolute(value, base_url)
+        if url is None:
+            del tag[attr]
+        else:
+            tag[attr] = url

@@ -1,0 +1,49 @@
+"""URLs: absolutising links, canonical forms, scope checks.
+
+* :func:`absolute` joins an ``href`` to the page URL and returns ``None`` for links that are not
+  pages (``javascript:``, ``mailto:``, ``tel:``, ``data:``, bare ``#`` anchors, empty).
+* :func:`canonical` is the archive's identity for a page: absolute ``http(s)`` URL, lower-case
+  scheme and host, default port dropped, fragment dropped, query arguments sorted, unsafe
+  characters percent-encoded (w3lib's ``canonicalize_url``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+_NOT_PAGES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "callto:")
+
+
+def absolute(href: str | None, base_url: str) -> str | None:
+    """``href`` resolved against ``base_url``, or ``None`` when it does not point to a web page."""
+    if not href:
+        return None
+    href = href.strip()
+    lowered = href.lower().replace(" ", "")
+    if not href or href.startswith("#") or lowered.startswith(_NOT_PAGES):
+        return None
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return safe_url_string(url.split("#", 1)[0])
+
+
+def canonical(url: str) -> str:
+    """The canonical form of an absolute URL (see the module docstring)."""
+    parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+    netloc = parts.netloc
+    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
+        netloc = netloc.rsplit(":", 1)[0]
+    return parts._replace(netloc=netloc).geturl()
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of ``url``, lower-cased; the unit of "never leave the host"."""
+    return urlsplit(url).netloc.lower()
+
+
+def same_host(url: str, other: str) -> bool:
+    """True when both URLs are on the same ``host[:port]``."""
+    return host_of(url) == host_of(other)

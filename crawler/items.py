@@ -1,0 +1,112 @@
+"""The contract between page objects, the spider and the store.
+
+Plain dataclasses, no Scrapy. Formats:
+
+* URLs are absolute ``http(s)`` URLs; ``Article.url`` is canonical (:func:`crawler.extract.urls.canonical`).
+* Text is NFC with whitespace collapsed (:func:`crawler.extract.text.clean`); absent values are
+  ``None``, never ``""``.
+* ``*_at`` values are ISO 8601: ``YYYY-MM-DDTHH:MM:SS+07:00``, or ``YYYY-MM-DD`` when the page
+  gives no time (:func:`crawler.extract.dates.parse_date`); each has a ``*_raw`` twin holding the
+  text exactly as the page showed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Image:
+    """An image in the article (lead image first, then body images in document order)."""
+
+    src: str  #: absolute URL of the image file
+    caption: str | None = None  #: caption text (figcaption, caption paragraph/row, NukeViet note)
+    alt: str | None = None  #: the ``alt`` attribute, when not empty
+
+
+@dataclass
+class RelatedLink:
+    """An item of the article's "Tin khác" / "Các tin khác" / "Những tin cũ hơn" list."""
+
+    url: str  #: absolute URL of the related article
+    title: str  #: link text, without the trailing "(date)"
+    published_at: str | None = None  #: date shown next to the link, parsed
+    published_raw: str | None = None  #: date shown next to the link, as shown, e.g. "(23/12/2020 09:04)"
+
+
+@dataclass
+class Article:
+    """One news article page."""
+
+    url: str  #: canonical URL (rel=canonical when the page gives one, else the fetched URL)
+    platform: str  #: platform slug of the page object that parsed it, e.g. "nukeviet"
+    title: str  #: headline
+    category: str | None = None  #: category name as shown (breadcrumb), e.g. "Tin hoạt động cụm, khối thi đua"
+    summary: str | None = None  #: sapo / lead paragraph shown before the body
+    author: str | None = None  #: byline ("Hoàng Nhi"), from "Tác giả: X" or a bare right-aligned last line
+    source: str | None = None  #: from "Nguồn: X" / "Nguồn tin: X"
+    published_at: str | None = None  #: publication time under the title (never the header's "today")
+    published_raw: str | None = None  #: that time exactly as shown
+    body_text: str = ""  #: paragraphs joined by one blank line; no captions, byline, toolbar or related list
+    body_html: str = ""  #: the body, sanitized (nh3): no script, no event handlers, no javascript: URLs
+    images: list[Image] = field(default_factory=list)
+    related_links: list[RelatedLink] = field(default_factory=list)
+    site_name: str | None = None  #: the portal's own name (og:site_name or the title suffix)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ListingEntry:
+    """An article link on a category listing page."""
+
+    url: str
+    title: str
+    published_at: str | None = None
+    published_raw: str | None = None
+
+
+@dataclass
+class Listing:
+    """A category listing page: its article links and its pagination."""
+
+    url: str
+    platform: str
+    category: str | None = None  #: category name as shown
+    entries: list[ListingEntry] = field(default_factory=list)
+    page_urls: list[str] = field(default_factory=list)  #: other pages of the same listing (absolute)
+    unsupported_pagination: str | None = None  #: why further pages can't be reached, e.g. "__doPostBack pager"
+    site_name: str | None = None
+
+
+@dataclass
+class NotArticle:
+    """A page that is neither an article nor a listing, or a duplicate view (print, save) of one."""
+
+    url: str
+    platform: str
+    reason: str  #: human-readable, e.g. "print view of <canonical url>"
+    canonical_url: str | None = None  #: the page this one duplicates, when known
+
+
+@dataclass
+class Snapshot:
+    """One fetched HTTP response, kept so a later extractor can re-parse without refetching."""
+
+    url: str  #: the URL as requested
+    fetched_at: str  #: ISO 8601, +07:00
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class ArchivedPage:
+    """What the spider hands the pipeline for each fetched article page."""
+
+    snapshot: Snapshot
+    article: Article | None  #: ``None`` when the page did not parse as an article
+    portal: str  #: portal slug (host[:port] of the start URL)
+    note: str | None = None  #: why ``article`` is ``None``

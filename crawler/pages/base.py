@@ -1,0 +1,305 @@
+"""The page-object base class and the generic fallbacks every platform inherits.
+
+A page object turns ``(url, html)`` into an :class:`~crawler.items.Article`, a
+:class:`~crawler.items.Listing` or a :class:`~crawler.items.NotArticle`. It knows nothing about
+crawling: no Scrapy, no I/O. Platform modules subclass :class:`PageObject` and set their
+selectors as class attributes at the top of the module; the methods here use those selectors and
+fall back on standard metadata (``link[rel=canonical]``, ``og:*``, JSON-LD, ``<time>``,
+``itemprop``) when a selector finds nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from functools import cached_property
+
+from bs4 import BeautifulSoup, Tag
+
+from ..extract.dates import parse_date
+from ..extract.html import Body, extract_body, pair_images, soup_of, text_of
+from ..extract.text import clean, clean_or_none
+from ..extract.urls import absolute, canonical, same_host
+from ..items import Article, Image, Listing, ListingEntry, NotArticle, RelatedLink
+
+#: "(23/12/2020 09:04)" at the end of a related-link text.
+_TRAILING_DATE = re.compile(r"\s*[\(\[]?\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}[^()\[\]]*[\)\]]?\s*$", re.I)
+_HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
+
+
+class PageObject:
+    """Base page object. Subclasses override selectors (CSS, for ``soup.select``)."""
+
+    platform = "generic"
+
+    # Selectors; ``None`` means "use the generic fallback".
+    ARTICLE: str | None = None  #: element that exists only on article pages
+    TITLE: str | None = None
+    DATE_SHOWN: str | None = None  #: visible publication date under the title
+    DATE_ISO: str | None = None  #: machine-readable publication date
+    SUMMARY: str | None = None
+    BODY: str | None = None
+    AUTHOR: str | None = None  #: structured author element (used when the body has no byline)
+    BYLINE_LINES: str | None = None  #: "Tác giả: X" / "Nguồn tin: Y" lines outside the body
+    LEAD_IMAGE: str | None = None  #: lead image container outside the body
+    RELATED_ITEMS: str | None = None  #: one element per related link
+    BREADCRUMB: str | None = None  #: breadcrumb items, home first
+    LISTING_ITEMS: str | None = None  #: one element per article on a listing page (an <a> or contains one)
+    LISTING_DATE: str | None = None  #: date inside a listing item's container
+    LISTING_ITEM_CONTAINER: str | None = None  #: ancestor of a listing link holding its date
+    PAGINATION: str | None = None  #: links to other pages of a listing
+
+    def __init__(self, url: str, html: str | bytes | BeautifulSoup):
+        self.url = url
+        self.soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
+
+    # --- outcome ---------------------------------------------------------------------------
+
+    def parse(self) -> Article | Listing | NotArticle:
+        """Classify the page and extract it."""
+        duplicate = self.duplicate_of()
+        if duplicate:
+            return NotArticle(self.url, self.platform, f"duplicate view of {duplicate}", duplicate)
+        if self.is_article():
+            return self.article()
+        listing = self.listing()
+        if listing.entries:
+            return listing
+        return NotArticle(self.url, self.platform, "neither an article nor a listing")
+
+    def duplicate_of(self) -> str | None:
+        """Canonical URL of the page this one duplicates (print or save view), else ``None``."""
+        return None
+
+    def is_article(self) -> bool:
+        if self.ARTICLE:
+            return self.soup.select_one(self.ARTICLE) is not None
+        return bool(self.title()) and self._body_node() is not None and bool(self._generic_published_raw())
+
+    # --- article ---------------------------------------------------------------------------
+
+    def article(self) -> Article:
+        body = self.body()
+        lead = self.lead_images()
+        author, source = self.byline(body)
+        raw = self.published_raw()
+        return Article(
+            url=self.canonical_url(),
+            platform=self.platform,
+            title=self.title() or "",
+            category=self.category(),
+            summary=self.summary(),
+            author=author,
+            source=source,
+            published_at=parse_date(raw),
+            published_raw=raw,
+            body_text=body.text,
+            body_html=body.html,
+            images=lead + body.images,
+            related_links=self.related_links(),
+            site_name=self.site_name(),
+        )
+
+    def canonical_url(self) -> str:
+        link = self.soup.find("link", rel="canonical")
+        href = absolute(link.get("href"), self.url) if link else None
+        if href and same_host(href, self.url):
+            return canonical(href)
+        return canonical(self.url)
+
+    def title(self) -> str | None:
+        if self.TITLE and (node := self.soup.select_one(self.TITLE)):
+            return clean_or_none(node.get_text(" "))
+        return self._meta("og:title") or (clean_or_none(h1.get_text(" ")) if (h1 := self.soup.find("h1")) else None)
+
+    def published_raw(self) -> str | None:
+        """The publication date text, exactly as shown (whitespace collapsed)."""
+        for selector in (self.DATE_SHOWN, self.DATE_ISO):
+            if not selector:
+                continue
+            for node in self.soup.select(selector):
+                raw = clean(node.get("content") or node.get("datetime") or node.get_text(" "))
+                if parse_date(raw):
+                    return raw
+        return self._generic_published_raw()
+
+    def summary(self) -> str | None:
+        node = self.soup.select_one(self.SUMMARY) if self.SUMMARY else None
+        if node is None:
+            return None
+        node = _copy_without(node, "figure, img, table, script, style")
+        return clean_or_none(text_of(node).replace("\n\n", " "))
+
+    def body(self) -> Body:
+        node = self._body_node()
+        if node is None:
+            return Body()
+        return extract_body(node, self.url)
+
+    def lead_images(self) -> list[Image]:
+        if not self.LEAD_IMAGE:
+            return []
+        images: list[Image] = []
+        for node in self.soup.select(self.LEAD_IMAGE):
+            images.extend(pair_images(_copy_without(node, "script"), self.url))
+        return images
+
+    def byline(self, body: Body) -> tuple[str | None, str | None]:
+        """(author, source): from the body's last lines, else structured lines, else ``AUTHOR``."""
+        author, source = body.author, body.source
+        if self.BYLINE_LINES:
+            for node in self.soup.select(self.BYLINE_LINES):
+                label, _, value = clean(node.get_text(" ")).partition(":")
+                label = label.lower()
+                if not value.strip():
+                    continue
+                if label.startswith("tác giả") and author is None:
+                    author = clean(value)
+                elif label.startswith("nguồn") and source is None:
+                    source = clean(value)
+        if author is None and self.AUTHOR and (node := self.soup.select_one(self.AUTHOR)):
+            author = clean_or_none(node.get("content") or node.get_text(" "))
+        return author, source
+
+    def related_links(self) -> list[RelatedLink]:
+        if not self.RELATED_ITEMS:
+            return []
+        links: list[RelatedLink] = []
+        seen: set[str] = set()
+        for item in self.soup.select(self.RELATED_ITEMS):
+            anchor = item if item.name == "a" else item.find("a", href=True)
+            url = absolute(anchor.get("href"), self.url) if anchor else None
+            if not url or url in seen:
+                continue
+            seen.add(url)
+            title, raw = split_title_date(anchor.get_text(" "))
+            if raw is None:
+                outside = clean(item.get_text(" ").replace(anchor.get_text(" "), " ", 1)) if item is not anchor else ""
+                raw = outside if parse_date(outside) else None
+            links.append(RelatedLink(url=url, title=title or clean(anchor.get("title")),
+                                     published_at=parse_date(raw), published_raw=raw))
+        return links
+
+    def category(self) -> str | None:
+        if not self.BREADCRUMB:
+            return None
+        names = [clean(n.get_text(" ")) for n in self.soup.select(self.BREADCRUMB)]
+        names = [n for n in names if n and n.lower() not in _HOME_WORDS]
+        return names[-1] if names else None
+
+    def site_name(self) -> str | None:
+        name = self._meta("og:site_name")
+        if name:
+            return name
+        title = clean(self.soup.title.get_text()) if self.soup.title else ""
+        return clean_or_none(title.rsplit(" - ", 1)[-1]) if " - " in title else None
+
+    # --- listing ---------------------------------------------------------------------------
+
+    def listing(self) -> Listing:
+        entries: list[ListingEntry] = []
+        seen: set[str] = set()
+        for node in self.soup.select(self.LISTING_ITEMS) if self.LISTING_ITEMS else []:
+            anchor = node if node.name == "a" else node.find("a", href=True)
+            url = absolute(anchor.get("href"), self.url) if anchor else None
+            if not url or not same_host(url, self.url) or url in seen or self.is_duplicate_url(url):
+                continue
+            seen.add(url)
+            title, raw = split_title_date(anchor.get_text(" "))
+            if raw is None:
+                raw = self._listing_date(anchor)
+            entries.append(ListingEntry(url=url, title=title or clean(anchor.get("title")),
+                                        published_at=parse_date(raw), published_raw=raw))
+        return Listing(url=self.url, platform=self.platform, category=self.category(), entries=entries,
+                       page_urls=self.page_urls(), site_name=self.site_name())
+
+    def page_urls(self) -> list[str]:
+        urls: list[str] = []
+        for anchor in self.soup.select(self.PAGINATION) if self.PAGINATION else []:
+            url = absolute(anchor.get("href"), self.url)
+            if url and same_host(url, self.url) and url not in urls and canonical(url) != canonical(self.url):
+                urls.append(url)
+        return urls
+
+    @classmethod
+    def is_duplicate_url(cls, url: str) -> bool:
+        """True for URLs of views that duplicate an article (print, save, send-mail)."""
+        return False
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _body_node(self) -> Tag | None:
+        if self.BODY:
+            return self.soup.select_one(self.BODY)
+        return self.soup.find("article") or self.soup.find(itemprop="articleBody")
+
+    def _listing_date(self, anchor: Tag) -> str | None:
+        if not (self.LISTING_DATE and self.LISTING_ITEM_CONTAINER):
+            return None
+        container = anchor.find_parent(_css_class_of(self.LISTING_ITEM_CONTAINER))
+        for node in container.select(self.LISTING_DATE) if container else []:
+            raw = clean(node.get_text(" "))
+            if parse_date(raw):
+                return raw
+        return None
+
+    def _meta(self, name: str) -> str | None:
+        node = self.soup.find("meta", attrs={"property": name}) or self.soup.find("meta", attrs={"name": name})
+        return clean_or_none(node.get("content")) if node else None
+
+    def _generic_published_raw(self) -> str | None:
+        for value in self._json_ld_values("datePublished"):
+            if parse_date(value):
+                return clean(value)
+        candidates = [self._meta("article:published_time")]
+        candidates += [n.get("content") or n.get("datetime") or n.get_text(" ")
+                       for n in self.soup.select("[itemprop=datePublished], time[datetime]")]
+        for raw in candidates:
+            if raw and parse_date(raw):
+                return clean(raw)
+        return None
+
+    def _json_ld_values(self, key: str) -> list[str]:
+        values = []
+        for script in self.soup.find_all("script", type="application/ld+json"):
+            try:
+                data = json.loads(script.string or "")
+            except ValueError:
+                continue
+            stack = [data]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, list):
+                    stack.extend(item)
+                elif isinstance(item, dict):
+                    if isinstance(item.get(key), str):
+                        values.append(item[key])
+                    stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        return values
+
+
+def split_title_date(text: str) -> tuple[str, str | None]:
+    """Split "Title (23/12/2020 09:04)" into ("Title", "(23/12/2020 09:04)")."""
+    text = clean(text)
+    match = _TRAILING_DATE.search(text)
+    if match and parse_date(match.group()):
+        return clean(text[: match.start()]), clean(match.group())
+    return text, None
+
+
+def _copy_without(node: Tag, selector: str) -> Tag:
+    node = copy.copy(node)
+    for child in node.select(selector):
+        child.decompose()
+    return node
+
+
+def _css_class_of(selector: str):
+    """A BeautifulSoup matcher for a simple ``tag.class`` selector (used with ``find_parent``)."""
+    tag, _, cls = selector.partition(".")
+
+    def match(candidate: Tag) -> bool:
+        return (not tag or candidate.name == tag) and (not cls or cls in (candidate.get("class") or []))
+
+    return match

@@ -1,0 +1,111 @@
+"""Run a crawl into an archive: ``python -m crawler.run URL [URL ...] --db PATH``.
+
+This is what ``newsarchive crawl`` executes (in its own process, because Twisted's reactor can
+run once per process). Exit status: 0 when the crawl ran (pages that failed are logged and
+counted in ``crawl_runs.failures``), 2 for bad arguments or an archive that can't be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive import store
+
+from .spiders.portal import PortalSpider, check_start_url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsarchive crawl", description="Crawl category listing pages into the archive.")
+    parser.add_argument("start_urls", nargs="+", metavar="START_URL", help="a category listing page URL")
+    parser.add_argument("--db", default="archive.db", help="SQLite archive file (created if missing; default: archive.db)")
+    parser.add_argument("--max-pages", type=_positive_int, default=None, metavar="N",
+                        help="stop after N responses (default: no limit)")
+    parser.add_argument("--delay", type=_non_negative_float, default=None, metavar="SECONDS",
+                        help="minimum delay between requests to a host (default 1; 0 turns throttling off)")
+    parser.add_argument("--related-hops", type=_non_negative_int, default=2, metavar="N",
+                        help="follow related links up to N links away from a listing (default 2)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    overrides = {"ARCHIVE_DB": args.db, "LOG_LEVEL": args.log_level}
+    if args.max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.delay is not None:
+        overrides["DOWNLOAD_DELAY"] = args.delay
+        if args.delay == 0:
+            overrides["AUTOTHROTTLE_ENABLED"] = False
+            overrides["RANDOMIZE_DOWNLOAD_DELAY"] = False
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        urls = [check_start_url(u) for u in args.start_urls]
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        store.open_db(args.db).close()
+    except Exception as error:  # unreadable path, not a database, disk full…
+        print(f"newsarchive crawl: cannot open the archive {args.db!r}: {error}", file=sys.stderr)
+        return 2
+    process = CrawlerProcess(settings_for(args), install_root_handler=True)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, start_urls=urls, related_hops=args.related_hops)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    print(
+        "crawl finished ({reason}): {pages} pages fetched, {new} new, {updated} updated, {unchanged} unchanged "
+        "articles, {failures} failures -> {db}".format(
+            reason=stats.get("finish_reason", "?"),
+            pages=stats.get("newsarchive/pages_fetched", 0),
+            new=stats.get("newsarchive/articles_new", 0),
+            updated=stats.get("newsarchive/articles_updated", 0),
+            unchanged=stats.get("newsarchive/articles_unchanged", 0),
+            failures=stats.get("newsarchive/failures", 0),
+            db=args.db,
+        ),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError("must be 0 or more seconds")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

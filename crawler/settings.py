@@ -1,0 +1,47 @@
+"""Scrapy settings: polite by default.
+
+One connection per host, at least one second between requests to a host (randomised 0.5–1.5×
+by Scrapy), AutoThrottle on, robots.txt obeyed, a descriptive User-Agent. ``newsarchive crawl
+--delay 0`` switches the delay and AutoThrottle off (for loopback tests).
+"""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "newsarchive/0.1 (+research archive of Vietnamese provincial news portals; "
+    "polite crawler: 1 connection per host, >=1 s delay, obeys robots.txt)"
+)
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Provincial portals are slow and flaky: retry a little, time out eventually, refuse huge pages.
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DEPTH_PRIORITY = 1  # breadth-first: listings before deep related links
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+#: SQLite file the pipeline writes (``-s ARCHIVE_DB=path`` or ``newsarchive crawl --db path``).
+ARCHIVE_DB = "archive.db"
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,164 @@
+"""The one generic spider: what to follow, how far. No parsing logic (that is in crawler.pages).
+
+From each start URL (a category listing page) it follows:
+
+* the listing's own pagination (``Listing.page_urls``) and its article links;
+* each article's related links ("Tin khác"), up to ``related_hops`` links away from a listing
+  (default 2);
+
+and never: another host, ``javascript:``/``mailto:`` links (page objects drop them), print /
+save / send-mail views (``crawler.pages.is_duplicate_url``), menus, sidebars or footers (page
+objects only return listing entries, pagination and related links). Articles are deduplicated
+by canonical URL. Every article response is handed on as an ``ArchivedPage``.
+
+Run: ``scrapy crawl portal -a start_url=URL [-a start_url2=…] -s ARCHIVE_DB=archive.db`` or
+``newsarchive crawl URL --db archive.db``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from ..extract.dates import now_iso
+from ..extract.urls import host_of
+from ..items import Article, ArchivedPage, Listing, NotArticle, Snapshot
+from ..pages import is_duplicate_url, parse_page
+
+
+def check_start_url(url: str) -> str:
+    """Return ``url`` stripped, or raise ValueError with a message a user can act on."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not a web address: {url!r} (expected http://host/path or https://host/path)")
+    return url
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, start_url: str | None = None, start_urls=None, related_hops: int | str = 2, **kwargs):
+        super().__init__(**kwargs)
+        urls = list(start_urls or [])
+        if isinstance(start_urls, str):
+            urls = [u for u in start_urls.split(",") if u.strip()]
+        if start_url:
+            urls.append(start_url)
+        if not urls:
+            raise ValueError("no start URL: pass a category listing URL (-a start_url=URL)")
+        self.start_urls = [check_start_url(u) for u in urls]
+        self.hosts = {host_of(u) for u in self.start_urls}
+        self.related_hops = int(related_hops)
+        self.archived: set[str] = set()
+        self.failures = 0
+        self.unsupported_logged: set[str] = set()
+
+    async def start(self):
+        for url in self.start_urls:
+            yield self._listing_request(url)
+
+    def start_requests(self):  # Scrapy < 2.13
+        for url in self.start_urls:
+            yield self._listing_request(url)
+
+    # --- callbacks -------------------------------------------------------------------------
+
+    def parse_listing(self, response):
+        page = self._parse(response)
+        if isinstance(page, Article):  # a start URL may be an article
+            yield from self._article_outputs(response, page, hops=0)
+            return
+        if not isinstance(page, Listing):
+            if page is not None:
+                self.logger.warning("start/listing page %s is not a listing: %s", response.url, page.reason)
+            return
+        if page.unsupported_pagination and page.url not in self.unsupported_logged:
+            self.unsupported_logged.add(page.url)
+            self.logger.warning("listing %s: further pages unreachable (%s); crawling this page only",
+                                page.url, page.unsupported_pagination)
+        self.logger.info("listing %s: %d articles, %d other pages", response.url, len(page.entries), len(page.page_urls))
+        for url in page.page_urls:
+            if self.in_scope(url):
+                yield self._listing_request(url)
+        for entry in page.entries:
+            if self.in_scope(entry.url):
+                yield self._article_request(entry.url, hops=0, category=page.category)
+
+    def parse_article(self, response):
+        page = self._parse(response)
+        hops = response.meta.get("hops", 0)
+        if isinstance(page, Article):
+            if not page.category and response.meta.get("category"):
+                page.category = response.meta["category"]
+            yield from self._article_outputs(response, page, hops=hops)
+        elif isinstance(page, NotArticle) and page.canonical_url:
+            self.logger.info("skipped %s: %s", response.url, page.reason)
+            if self.in_scope(page.canonical_url):
+                yield self._article_request(page.canonical_url, hops=hops)
+        else:
+            reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
+            if page is not None:
+                self.logger.warning("%s is not an article: %s", response.url, reason)
+            yield ArchivedPage(snapshot=_snapshot(response), article=None, portal=host_of(response.url), note=reason)
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+        elif failure.check(DNSLookupError):
+            reason = "DNS lookup failed"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            reason = "timed out"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.failures += 1
+        self.crawler.stats.inc_value("newsarchive/failures")
+        self.logger.warning("failed %s (%s)", request.url, reason)
+
+    # --- decisions -------------------------------------------------------------------------
+
+    def in_scope(self, url: str) -> bool:
+        """Same host as a start URL, and not a print/save/send-mail duplicate view."""
+        return host_of(url) in self.hosts and not is_duplicate_url(url)
+
+    def _article_outputs(self, response, article: Article, *, hops: int):
+        if article.url in self.archived:
+            self.logger.debug("duplicate of an archived article: %s", response.url)
+            return
+        self.archived.add(article.url)
+        yield ArchivedPage(snapshot=_snapshot(response), article=article, portal=host_of(response.url))
+        if hops >= self.related_hops:
+            return
+        for link in article.related_links:
+            if self.in_scope(link.url):
+                yield self._article_request(link.url, hops=hops + 1, category=article.category)
+
+    def _parse(self, response) -> Article | Listing | NotArticle | None:
+        if not isinstance(response, TextResponse):
+            self.logger.warning("skipped %s: not a text page (%s)", response.url,
+                                response.headers.get("Content-Type", b"?").decode("latin-1"))
+            return None
+        try:
+            return parse_page(response.url, response.text)
+        except Exception:  # a broken page must not stop the crawl
+            self.failures += 1
+            self.crawler.stats.inc_value("newsarchive/failures")
+            self.logger.exception("could not parse %s", response.url)
+            return None
+
+    def _listing_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+
+    def _article_request(self, url: str, *, hops: int, category: str | None = None) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
+                              meta={"hops": hops, "category": category})
+
+
+def _snapshot(response) -> Snapshot:
+    headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    return Snapshot(url=response.url, fetched_at=now_iso(), status=response.status, headers=headers, body=response.body)
