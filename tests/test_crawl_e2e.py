@@ -1,0 +1,220 @@
+"""End to end: the loopback sample portal, `newsarchive crawl` in a subprocess, the SQLite file.
+
+The expected values below come from the fixture site's README (fixtures/sites/nukeviet-hagiang)
+and from shared/reference/seed-article.txt, not from the crawler's output.
+"""
+
+import gzip
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "pages" / "nukeviet" / "article" / "seed"
+CATEGORY = "/vi/news/tin-hoat-dong-cum-khoi-thi-dua/"
+SEED_PATH = CATEGORY + "buu-dien-tinh-to-chuc-hoi-nghi-trien-khai-ke-hoach-va-phat-dong-phong-trao-thi-dua-nam-2021-1240.html"
+ARTICLE_IDS = {1252, 1250, 1248, 1246, 1244, 1242, 1240, 1238, 1236, 1235, 1234, 1230, 1228, 1220}
+
+
+def run_crawl(*args, timeout=120):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", "archive.cli", "crawl", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def query(db_path, sql, params=()):
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def crawled(portal, tmp_path):
+    db = str(tmp_path / "archive.db")
+    result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return portal, db, result
+
+
+def article_id(url):
+    return int(url.rsplit("-", 1)[1].split(".")[0])
+
+
+def test_every_article_archived_exactly_once(crawled):
+    portal, db, _ = crawled
+    urls = [r["url"] for r in query(db, "select url from articles")]
+    assert len(urls) == len(set(urls))
+    assert {article_id(u) for u in urls} == ARTICLE_IDS
+    assert all(u.startswith(portal.url(CATEGORY)) for u in urls)
+
+
+def test_seed_article_fields_exact(crawled):
+    portal, db, _ = crawled
+    [row] = query(db, "select * from articles where url = ?", [portal.url(SEED_PATH)])
+    expected = json.loads((SEED_DIR / "expected.json").read_text(encoding="utf-8"))
+    assert row["title"] == "Bưu điện tỉnh tổ chức Hội nghị triển khai kế hoạch và phát động phong trào thi đua năm 2021"
+    assert row["category"] == "Tin hoạt động cụm, khối thi đua"
+    assert row["published_at"] == "2020-12-24T08:15:00+07:00"
+    assert row["published_raw"] == "24/12/2020 08:15"
+    assert row["author"] == "Hoàng Nhi"
+    assert row["source"] is None
+    assert row["summary"].startswith("Sáng ngày 22/12, tại Hội trường Bưu điện tỉnh")
+    assert row["body_text"] == expected["body_text"]
+    assert row["body_text"].startswith("Năm 2020, mặc dù tình hình kinh tế")
+    assert row["body_text"].endswith("Chủ tịch UBND tỉnh tặng thưởng cho 01 cá nhân…")
+    assert "Hoàng Nhi" not in row["body_text"] and "Phó Chủ tịch UBND tỉnh phát biểu tại Hội nghị" not in row["body_text"]
+    assert row["portal"] == f"127.0.0.1:{portal.url('').rsplit(':', 1)[1]}"
+    images = query(db, "select src, caption from images where article_id = ? order by position", [row["id"]])
+    assert [i["caption"] for i in images] == [
+        "Đ/c Hà Thị Minh Hạnh - Phó Chủ tịch UBND tỉnh phát biểu tại Hội nghị",
+        "Đ/c Hà Thị Minh Hạnh - Phó Chủ tịch UBND tỉnh thừa ủy quyền của TTCP trao Cờ thi đua Chính phủ cho Bưu điện tỉnh",
+    ]
+    assert all(i["src"].startswith(portal.url("/uploads/news/2020_12/")) for i in images)
+    related = query(db, "select title, published_at from related_links where article_id = ? order by position", [row["id"]])
+    assert [(r["title"], r["published_at"]) for r in related] == [
+        ("Khối Mặt trận - Đoàn thể tổng kết công tác Thi đua khen thưởng năm 2020, phương hướng nhiệm vụ năm 2021.",
+         "2020-12-23T09:04:00+07:00"),
+        ("Khối Kinh tế ngành tổng kết công tác Thi đua khen thưởng năm 2020, triển khai phương hướng, nhiệm vụ năm 2021",
+         "2020-12-16T10:20:00+07:00"),
+        ("Hội nghị tổng kết phong trào thi đua, công tác khen thưởng của Khối giao ước thi đua các huyện vùng 30a",
+         "2020-12-16T09:36:00+07:00"),
+        ("Khối Kinh tế - Tổng hợp tổng kết công tác Thi đua khen thưởng năm 2020, triển khai phương hướng nhiệm vụ năm 2021",
+         "2020-12-15T16:26:00+07:00"),
+        ("Khối Văn hóa - Xã hội tổng kết công tác phong trào Thi đua, khen thưởng năm 2020 và triển khai phương hướng, "
+         "nhiệm vụ năm 2021.", "2020-12-03T22:30:00+07:00"),
+    ]
+
+
+def test_out_of_scope_pages_never_stored_or_requested(crawled):
+    portal, db, _ = crawled
+    stored = [r["url"] for r in query(db, "select url from articles union all select url from snapshots")]
+    for fragment in ("/print/", "/savefile/", "/sendmail/", "/tin-tuc-su-kien/", "/page/gioi-thieu", "hagiang.gov.vn"):
+        assert not any(fragment in u for u in stored), fragment
+    requested = portal.requests
+    assert "/robots.txt" in requested
+    assert not any(p.startswith("/vi/news/savefile/") for p in requested), "robots.txt disallows savefile"
+    assert not any(p.startswith(("/vi/news/print/", "/vi/news/sendmail/", "/vi/news/tin-tuc-su-kien/", "/vi/page/"))
+                   for p in requested)
+    assert len(requested) == len(set(requested)), "a page was fetched twice"
+
+
+def test_snapshots_and_crawl_run_recorded(crawled):
+    portal, db, _ = crawled
+    snapshots = query(db, "select url, status, body, headers from snapshots")
+    assert {article_id(s["url"]) for s in snapshots} == ARTICLE_IDS
+    seed = next(s for s in snapshots if s["url"] == portal.url(SEED_PATH))
+    assert "Hoàng Nhi" in gzip.decompress(seed["body"]).decode("utf-8")
+    assert json.loads(seed["headers"])["Content-Type"] == "text/html; charset=utf-8"
+    [run] = query(db, "select * from crawl_runs")
+    assert json.loads(run["start_urls"]) == [portal.url(CATEGORY)]
+    assert run["articles_new"] == len(ARTICLE_IDS) and run["articles_updated"] == run["articles_unchanged"] == 0
+    assert run["failures"] >= 1  # the deleted article linked from "Tin khác" answers 404
+    assert run["pages_fetched"] >= len(ARTICLE_IDS) + 3
+    assert run["finished_at"] >= run["started_at"]
+
+
+def test_recrawl_of_unchanged_site_changes_only_last_seen_at(crawled):
+    portal, db, _ = crawled
+    tables = ["articles", "images", "related_links", "snapshots", "portals", "article_revisions"]
+    before = {t: query(db, f"select * from {t} order by rowid") for t in tables}
+    result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = {t: query(db, f"select * from {t} order by rowid") for t in tables}
+    for row in before["articles"] + after["articles"]:
+        row.pop("last_seen_at")
+    for row in before["portals"] + after["portals"]:
+        row.pop("last_seen_at")
+    assert before == after
+    runs = query(db, "select * from crawl_runs order by id")
+    assert len(runs) == 2 and runs[1]["articles_unchanged"] == len(ARTICLE_IDS) and runs[1]["articles_new"] == 0
+
+
+def test_max_pages_limits_the_crawl(portal, tmp_path):
+    db = str(tmp_path / "small.db")
+    result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0", "--max-pages", "4")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(query(db, "select id from articles")) < len(ARTICLE_IDS)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["not-a-url"], "not a web address"),
+    (["ftp://127.0.0.1/x"], "not a web address"),
+    (["http://127.0.0.1:9/", "--max-pages", "0"], "at least 1"),
+    (["http://127.0.0.1:9/", "--delay", "-1"], "0 or more"),
+    (["http://127.0.0.1:9/", "--delay", "soon"], "not a number"),
+])
+def test_bad_arguments_get_a_clear_message(args, message, tmp_path):
+    result = run_crawl(*args, "--db", str(tmp_path / "x.db"), timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_unreachable_portal_is_logged_and_loses_nothing(crawled, tmp_path):
+    portal, db, _ = crawled
+    count = query(db, "select count(*) as n from articles")[0]["n"]
+    result = run_crawl("http://127.0.0.1:9/vi/news/x/", "--db", db, "--delay", "0", timeout=120)
+    assert result.returncode == 0
+    assert "failed http://127.0.0.1:9/" in result.stderr
+    assert query(db, "select count(*) as n from articles")[0]["n"] == count
+    assert query(db, "select failures from crawl_runs order by id desc limit 1")[0]["failures"] >= 1
+
+
+def test_archive_that_is_not_a_database_is_refused(tmp_path):
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("these are my notes, not a database\n" * 100)
+    result = run_crawl("http://127.0.0.1:9/", "--db", str(bogus), timeout=60)
+    assert result.returncode == 2
+    assert "cannot open the archive" in result.stderr
+    assert bogus.read_text().startswith("these are my notes")
+
+
+FACTS = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "nukeviet-hagiang" / "_facts.json")
+                   .read_text(encoding="utf-8"))
+
+
+def expected_body(facts):
+    """The article's body blocks (from the fixture site's own facts file), less captions and byline lines."""
+    drop = {i["caption"] for i in facts["images"] if i.get("caption")}
+    if (facts.get("author_form") or "").startswith("body-last-paragraph"):
+        drop.add(facts["author"])
+    if (facts.get("source_form") or "").startswith("body-last-paragraph"):
+        drop.update({f"Nguồn: {facts['source']}", f"Nguồn tin: {facts['source']}"})
+    return "\n\n".join(b for b in facts["body_blocks"] if b not in drop)
+
+
+@pytest.mark.parametrize("field", ["title", "published_at", "author", "source", "summary", "body_text",
+                                   "captions", "related_links", "category"])
+def test_every_article_matches_the_site_facts(crawled, field):
+    """Each archived article, field by field, against fixtures/sites/nukeviet-hagiang/_facts.json."""
+    portal, db, _ = crawled
+    mismatches = []
+    for row in query(db, "select * from articles"):
+        facts = FACTS["articles"][str(article_id(row["url"]))]
+        if field == "title":
+            got, want = row["title"], facts["title"]
+        elif field == "published_at":
+            got, want = row["published_at"], facts["published_iso"]
+        elif field in ("author", "source", "summary"):
+            got, want = row[field], facts[field]
+        elif field == "body_text":
+            got, want = row["body_text"], expected_body(facts)
+        elif field == "captions":
+            got = [r["caption"] for r in query(db, "select caption from images where article_id = ? order by position",
+                                               [row["id"]])]
+            want = [i.get("caption") for i in facts["images"]]
+        elif field == "related_links":
+            got = [(r["url"], r["title"], r["published_raw"]) for r in query(
+                db, "select * from related_links where article_id = ? order by position", [row["id"]])]
+            want = [(portal.url(r["url"]), r["title"], r["date_text"]) for r in facts["related"]]
+        else:
+            got, want = row["category"], FACTS["category"]["name"]
+        if got != want:
+            mismatches.append((facts["id"], got, want))
+    assert not mismatches, mismatches

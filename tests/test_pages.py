@@ -1,0 +1,121 @@
+"""Fixture-driven page-object tests: one test per (case, field), so a failure names the field.
+
+Cases live in fixtures/pages/<platform>/<kind>/<case>/ (see fixtures/cases.py). After a
+deliberate change, `python fixtures/cases.py` rewrites expected.json for review with git diff.
+"""
+
+import re
+import unicodedata
+
+import pytest
+
+from crawler.pages import is_duplicate_url, page_object
+from fixtures.cases import PAGES, all_cases
+
+CASES = all_cases()
+FIELDS = [(case, field) for case in CASES for field in sorted(case.expected)]
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return {case.id: case.extract() for case in CASES}
+
+
+@pytest.mark.parametrize("case, field", FIELDS, ids=[f"{c.id}:{f}" for c, f in FIELDS])
+def test_field(extracted, case, field):
+    assert extracted[case.id].get(field) == case.expected[field]
+
+
+def test_every_case_has_expected_output():
+    assert CASES, "no fixture cases found"
+    for case in CASES:
+        assert (case.folder / "expected.json").exists(), case.id
+        assert re.fullmatch(r"[a-z0-9/_-]+", case.id), f"fixture names are ASCII slugs: {case.id}"
+
+
+def test_no_extra_fields(extracted):
+    for case in CASES:
+        assert set(extracted[case.id]) == set(case.expected), case.id
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def test_all_text_is_nfc(extracted):
+    for case_id, data in extracted.items():
+        for text in _strings(data):
+            assert unicodedata.is_normalized("NFC", text), (case_id, text[:60])
+
+
+def test_seed_body_is_the_seed_text():
+    """The seed fixture's body paragraphs equal seed-article.txt's (captions and byline excluded)."""
+    seed = next(c for c in CASES if c.id == "nukeviet/article/seed")
+    paragraphs = [re.sub(r"\s+", " ", p).strip() for p in
+                  (seed.folder / "seed-article.txt").read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    first = next(i for i, p in enumerate(paragraphs) if p.startswith("Sáng ngày 22/12"))
+    end = paragraphs.index("Hoàng Nhi")
+    captions = [p for p in paragraphs[first:end] if p.startswith("Đ/c Hà Thị Minh Hạnh")]
+    body = [p for p in paragraphs[first + 1:end] if p not in captions]
+    data = seed.extract()
+    assert data["summary"] == paragraphs[first]
+    assert data["body_text"].split("\n\n") == body
+    assert [i["caption"] for i in data["images"]] == captions
+    assert data["author"] == paragraphs[end]
+    related = paragraphs[paragraphs.index("Tin khác") + 1:]
+    assert [f"{r['title']} {r['published_raw']}" for r in data["related_links"]] == related
+
+
+def test_header_today_date_is_never_the_publication_date():
+    case = next(c for c in CASES if c.id == "nukeviet/article/no-date")
+    assert "Ngày 16 Tháng 10 Năm 2021" in (case.folder / "input.html").read_text(encoding="utf-8")
+    data = case.extract()
+    assert data["published_at"] is None and data["published_raw"] is None
+
+
+def test_hostile_body_is_sanitized():
+    data = next(c for c in CASES if c.id == "nukeviet/article/hostile-body").extract()
+    html = data["body_html"].lower()
+    for forbidden in ("<script", "onclick", "onerror", "javascript:", "pwned"):
+        assert forbidden not in html
+    assert "pwned" not in data["body_text"]
+
+
+def test_print_view_is_a_duplicate_of_the_article():
+    data = next(c for c in CASES if c.id == "nukeviet/other/print-view").extract()
+    assert data["kind"] == "NotArticle"
+    assert data["canonical_url"].endswith("/vi/news/tin-hoat-dong-cum-khoi-thi-dua/"
+                                          "buu-dien-tinh-to-chuc-hoi-nghi-trien-khai-ke-hoach-va-phat-dong-phong-trao-"
+                                          "thi-dua-nam-2021-1240.html")
+
+
+@pytest.mark.parametrize("url, duplicate", [
+    ("http://x/vi/news/print/cat/a-1.html", True),
+    ("http://x/vi/news/savefile/cat/a-1.html", True),
+    ("http://x/vi/news/sendmail/cat/a-1.html", True),
+    ("http://x/index.php?nv=news&op=print/Cat/A-1", True),
+    ("http://x/vi/news/cat/a-1.html", False),
+    ("http://x/vi/news/cat/page-2", False),
+])
+def test_duplicate_view_urls(url, duplicate):
+    assert is_duplicate_url(url) is duplicate
+
+
+def test_platform_detected_for_every_case():
+    for case in CASES:
+        platform = case.id.split("/")[0]
+        page = page_object(case.meta["url"], (case.folder / "input.html").read_bytes())
+        assert page.platform == platform, case.id
+
+
+def test_case_folders_are_complete():
+    for folder in PAGES.glob("*/*/*"):
+        if folder.is_dir():
+            assert {"input.html", "meta.json", "expected.json"} <= {p.name for p in folder.iterdir()}, folder
