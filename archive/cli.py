@@ -5,7 +5,7 @@
 
 ``crawl`` runs ``python -m crawler.run`` in a child process (Twisted's reactor runs once per
 process, and ``archive`` does not import the crawler); its exit status is passed through.
-``serve`` runs Datasette on the archive with the project's metadata.
+``serve`` runs Datasette (in this process) on the archive with the project's metadata.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def crawl(argv: list[str]) -> int:
 
 
 def serve_archive(db: str, port: int, host: str) -> int:
+    from datasette.cli import cli as datasette_cli  # imported here: `crawl` should not pay for it
+
     if not Path(db).is_file():
         print(f"newsarchive serve: no archive at {db!r}; run `newsarchive crawl URL --db {db}` first", file=sys.stderr)
         return 2
@@ -61,12 +63,13 @@ def serve_archive(db: str, port: int, host: str) -> int:
         metadata = os.path.join(tmp, "metadata.json")
         with open(metadata, "w", encoding="utf-8") as f:
             json.dump(metadata_for(db), f, ensure_ascii=False)
-        command = [sys.executable, "-m", "datasette", "serve", db, "--metadata", metadata,
-                   "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS)]
+        arguments = ["serve", db, "--metadata", metadata, "--host", host, "--port", str(port),
+                     "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS)]
         try:
-            return subprocess.call(command)
+            datasette_cli.main(args=arguments, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:
-            return 0
+            pass
+        return 0
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ def settings_for(args: argparse.Namespace) -> Settings:
         overrides["DOWNLOAD_DELAY"] = args.delay
         if args.delay == 0:
             overrides["AUTOTHROTTLE_ENABLED"] = False
-            overrides["RANDOMIZE_DOWNLOAD_DELAY"] = False
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # unreadable path, not a database, disk full…
         print(f"newsarchive crawl: cannot open the archive {args.db!r}: {error}", file=sys.stderr)
         return 2
-    process = CrawlerProcess(settings_for(args), install_root_handler=True)
+    process = CrawlerProcess(settings_for(args))
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=urls, related_hops=args.related_hops)
     process.start()

@@ -1,7 +1,7 @@
 """Scrapy settings: polite by default.
 
-One connection per host, at least one second between requests to a host (randomised 0.5–1.5×
-by Scrapy), AutoThrottle on, robots.txt obeyed, a descriptive User-Agent. ``newsarchive crawl
+One connection per host; at least one second between requests to a host, raised by AutoThrottle
+when a portal answers slowly; robots.txt obeyed; a descriptive User-Agent. ``newsarchive crawl
 --delay 0`` switches the delay and AutoThrottle off (for loopback tests).
 """
 
@@ -19,7 +19,7 @@ ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0  # no random shortening: DOWNLOAD_DELAY is a floor
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0

@@ -103,6 +103,8 @@ def test_out_of_scope_pages_never_stored_or_requested(crawled):
     assert not any(p.startswith(("/vi/news/print/", "/vi/news/sendmail/", "/vi/news/tin-tuc-su-kien/", "/vi/page/"))
                    for p in requested)
     assert len(requested) == len(set(requested)), "a page was fetched twice"
+    [agent] = portal.user_agents
+    assert agent.startswith("newsarchive/") and "robots.txt" in agent
 
 
 def test_snapshots_and_crawl_run_recorded(crawled):

@@ -62,10 +62,6 @@ class PortalSpider(scrapy.Spider):
         for url in self.start_urls:
             yield self._listing_request(url)
 
-    def start_requests(self):  # Scrapy < 2.13
-        for url in self.start_urls:
-            yield self._listing_request(url)
-
     # --- callbacks -------------------------------------------------------------------------
 
     def parse_listing(self, response):

@@ -1,0 +1,58 @@
+"""The import rules of architecture.md, checked by walking every module's imports (ast)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                names.add(".".join(base + ([node.module] if node.module else [])))
+            else:
+                names.add(node.module)
+    return names
+
+
+def modules(*folders):
+    return [p for folder in folders for p in (ROOT / folder).rglob("*.py")]
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+@pytest.mark.parametrize("path", modules("crawler/pages", "crawler/extract") + [ROOT / "crawler/items.py"],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_page_objects_and_helpers_are_pure(path):
+    bad = {n for n in imports_of(path) if top(n) in {"scrapy", "twisted", "sqlite3", "sqlite_utils", "archive",
+                                                         "requests", "httpx", "urllib3"}
+           or n.startswith(("crawler.spiders", "crawler.pipelines", "crawler.settings"))}
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+@pytest.mark.parametrize("path", modules("archive"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_archive_never_imports_crawler_or_scrapy(path):
+    bad = {n for n in imports_of(path) if top(n) in {"crawler", "scrapy", "twisted"}}
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_only_the_store_writes_sqlite():
+    writers = [p for p in modules("crawler", "archive")
+               if {"sqlite3", "sqlite_utils"} & {top(n) for n in imports_of(p)}]
+    assert [p.relative_to(ROOT).as_posix() for p in writers] == ["archive/store.py"]
+
+
+def test_one_spider():
+    spiders = [p for p in modules("crawler/spiders") if "scrapy.Spider" in p.read_text(encoding="utf-8")]
+    assert [p.name for p in spiders] == ["portal.py"]
