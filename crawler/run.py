@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="stop after N responses (default: no limit)")
     parser.add_argument("--delay", type=_non_negative_float, default=None, metavar="SECONDS",
                         help="minimum delay between requests to a host (default 1; 0 turns throttling off)")
+    parser.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
+                        help="give up on a page after SECONDS (default 60; each page is retried twice)")
     parser.add_argument("--related-hops", type=_non_negative_int, default=2, metavar="N",
                         help="follow related links up to N links away from a listing (default 2)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -38,6 +40,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
     overrides = {"ARCHIVE_DB": args.db, "LOG_LEVEL": args.log_level}
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.timeout is not None:
+        overrides["DOWNLOAD_TIMEOUT"] = args.timeout
     if args.delay is not None:
         overrides["DOWNLOAD_DELAY"] = args.delay
         if args.delay == 0:
@@ -83,6 +87,13 @@ def _positive_int(text: str) -> int:
     value = _non_negative_int(text)
     if value == 0:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _non_negative_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value
 
 

@@ -220,3 +220,74 @@ def test_every_article_matches_the_site_facts(crawled, field):
         if got != want:
             mismatches.append((facts["id"], got, want))
     assert not mismatches, mismatches
+
+
+class _Misbehaving:
+    """A loopback server that hangs on /slow/ and answers /huge/ with a page over the size limit."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                if self.path.startswith("/slow/"):
+                    self.server.release.wait(30)
+                    return
+                if self.path.startswith("/huge/"):
+                    body = b"<html><body>" + b"<p>Thi \xc4\x91ua</p>" * (9 * 1024 * 1024 // 16) + b"</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    try:
+                        self.wfile.write(body)
+                    except ConnectionError:  # the crawler hangs up once the size limit is passed
+                        pass
+                    return
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.release = threading.Event()
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("path, message", [("/slow/", "timed out after 1"), ("/huge/", "failed")])
+def test_timeouts_and_huge_pages_are_logged_and_lose_nothing(crawled, path, message):
+    portal, db, _ = crawled
+    before = query(db, "select url, content_hash from articles order by id")
+    with _Misbehaving() as bad:
+        result = run_crawl(bad.url(path), "--db", db, "--delay", "0", "--timeout", "1", timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert message in result.stderr and bad.url(path) in result.stderr
+    assert query(db, "select url, content_hash from articles order by id") == before
+    assert query(db, "select failures from crawl_runs order by id desc limit 1")[0]["failures"] >= 1
+
+
+def test_malformed_html_still_parses():
+    from crawler.pages import parse_page
+
+    html = (SEED_DIR / "input.html").read_text(encoding="utf-8")
+    broken = html[: html.index("Với những kết quả")].replace("</h1>", "", 1) + "<div><p><b>unclosed"
+    article = parse_page("http://127.0.0.1/vi/news/tin-hoat-dong-cum-khoi-thi-dua/a-1240.html", broken)
+    assert article.title.startswith("Bưu điện tỉnh tổ chức Hội nghị") or article.title
+    assert article.published_at == "2020-12-24T08:15:00+07:00"
+    assert "Phát biểu tại Hội nghị" in article.body_text

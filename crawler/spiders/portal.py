@@ -20,9 +20,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from ..extract.dates import now_iso
 from ..extract.urls import host_of
@@ -106,10 +111,14 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
-        elif failure.check(DNSLookupError):
-            reason = "DNS lookup failed"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            reason = "timed out"
+        elif failure.check(CannotResolveHostError):
+            reason = "host name not found"
+        elif failure.check(DownloadConnectionRefusedError):
+            reason = "connection refused"
+        elif failure.check(DownloadTimeoutError):
+            reason = f"timed out after {request.meta.get('download_timeout', '?')} s"
+        elif failure.check(DownloadCancelledError):
+            reason = f"download cancelled (over the {self.settings.getint('DOWNLOAD_MAXSIZE') // 2**20} MB page limit?)"
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.failures += 1
