@@ -119,3 +119,49 @@ def test_case_folders_are_complete():
     for folder in PAGES.glob("*/*/*"):
         if folder.is_dir():
             assert {"input.html", "meta.json", "expected.json"} <= {p.name for p in folder.iterdir()}, folder
+
+
+def test_title_date_split_only_for_bracketed_dates():
+    from crawler.pages.base import split_title_date
+
+    assert split_title_date("Khối Kinh tế ngành tổng kết (16/12/2020 10:20)") == ("Khối Kinh tế ngành tổng kết",
+                                                                                  "(16/12/2020 10:20)")
+    assert split_title_date("Thông báo kết luận ngày 15/3/2021") == ("Thông báo kết luận ngày 15/3/2021", None)
+    assert split_title_date("Hội nghị [Ngày 20-03-2012]") == ("Hội nghị", "[Ngày 20-03-2012]")
+
+
+@pytest.mark.parametrize("last_line, author", [
+    ('<p style="text-align: right;"><strong>Hoàng Nhi</strong></p>', "Hoàng Nhi"),
+    ('<p style="text-align:right"><b>Lan Anh</b></p>', "Lan Anh"),
+    ("<p><strong>Thu Hà</strong></p>", "Thu Hà"),
+    ("<p>Tác giả: Minh Phương</p>", "Minh Phương"),
+    ('<p style="text-align: right;"><em>Ảnh: Minh Hà</em></p>', None),
+    ('<p style="text-align: right;">Hà Giang, ngày 24/12/2020</p>', None),
+    ("<p><strong>Kết quả cụ thể như sau.</strong></p>", None),
+    ("<p>Hội nghị kết thúc tốt đẹp</p>", None),
+])
+def test_byline_shapes(last_line, author):
+    from crawler.extract.html import extract_body, soup_of
+
+    soup = soup_of(f"<div id=b><p>Đoạn văn đầu tiên của bài viết, đủ dài để là nội dung.</p>{last_line}</div>")
+    body = extract_body(soup.find(id="b"), "http://x/a.html")
+    assert body.author == author
+    assert (author is None) == (len(body.text.split("\n\n")) == 2)
+
+
+@pytest.mark.parametrize("markup, caption", [
+    ('<figure class="image"><img src="a.jpg"><figcaption>Quang cảnh</figcaption></figure>', "Quang cảnh"),
+    ('<p style="text-align:center"><img src="a.jpg"></p><p style="text-align:center"><em>Quang cảnh</em></p>',
+     "Quang cảnh"),
+    ('<p><img src="a.jpg"></p><p><i>Quang cảnh</i></p>', "Quang cảnh"),
+    ('<table><tr><td><img src="a.jpg"></td></tr><tr><td>Quang cảnh</td></tr></table>', "Quang cảnh"),
+    ('<div id="imghome"><a href="a.jpg"><img src="a.jpg"></a><p><em>Quang cảnh</em></p></div>', "Quang cảnh"),
+    ('<p><img src="a.jpg"></p><p>Đoạn văn bình thường tiếp theo không phải chú thích ảnh.</p>', None),
+])
+def test_caption_shapes(markup, caption):
+    from crawler.extract.html import extract_body, soup_of
+
+    soup = soup_of(f"<div id=b><p>Mở đầu.</p>{markup}</div>")
+    body = extract_body(soup.find(id="b"), "http://x/a.html")
+    assert [(i.src, i.caption) for i in body.images] == [("http://x/a.jpg", caption)]
+    assert ("Quang cảnh" in body.text) is (caption is None and "Quang cảnh" in markup)

@@ -284,7 +284,9 @@ def _last_text_blocks(node: Tag, count: int) -> list[Tag]:
 
 def _is_bare_name(block: Tag, text: str) -> bool:
     """A short line that is right-aligned, or entirely bold, and reads like a personal name."""
-    if not 0 < len(text) <= _MAX_BYLINE or len(text.split()) > 6 or text.endswith((".", ":", "?", "!")):
+    if not 0 < len(text) <= _MAX_BYLINE or len(text.split()) > 6 or text.endswith((".", "?", "!")):
+        return False
+    if ":" in text or any(ch.isdigit() for ch in text):  # "Ảnh: Minh Hà", "Hà Giang, ngày 24/12/2020"
         return False
     right = _is_right(block) or any(_is_right(p) for p in block.parents if isinstance(p, Tag) and p.name == "p")
     bold = _all_text_inside(block, ("strong", "b"))

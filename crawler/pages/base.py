@@ -24,7 +24,8 @@ from ..extract.urls import absolute, canonical, same_host
 from ..items import Article, Image, Listing, ListingEntry, NotArticle, RelatedLink
 
 #: "(23/12/2020 09:04)" at the end of a related-link text.
-_TRAILING_DATE = re.compile(r"\s*[\(\[]?\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}[^()\[\]]*[\)\]]?\s*$", re.I)
+#: Only a date in brackets is split off: "Thông báo kết luận ngày 15/3/2021" keeps its date.
+_TRAILING_DATE = re.compile(r"\s*[\(\[]\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}[^()\[\]]*[\)\]]\s*$", re.I)
 _HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
 
 
@@ -141,7 +142,10 @@ class PageObject:
         if not self.LEAD_IMAGE:
             return []
         images: list[Image] = []
+        body = self._body_node()
         for node in self.soup.select(self.LEAD_IMAGE):
+            if body is not None and (node is body or body in node.parents):
+                continue  # a figure inside the body is a body image
             images.extend(pair_images(_copy_without(node, "script"), self.url))
         return images
 
