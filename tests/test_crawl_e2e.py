@@ -177,51 +177,6 @@ def test_archive_that_is_not_a_database_is_refused(tmp_path):
     assert bogus.read_text().startswith("these are my notes")
 
 
-FACTS = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "nukeviet-hagiang" / "_facts.json")
-                   .read_text(encoding="utf-8"))
-
-
-def expected_body(facts):
-    """The article's body blocks (from the fixture site's own facts file), less captions and byline lines."""
-    drop = {i["caption"] for i in facts["images"] if i.get("caption")}
-    if (facts.get("author_form") or "").startswith("body-last-paragraph"):
-        drop.add(facts["author"])
-    if (facts.get("source_form") or "").startswith("body-last-paragraph"):
-        drop.update({f"Nguồn: {facts['source']}", f"Nguồn tin: {facts['source']}"})
-    return "\n\n".join(b for b in facts["body_blocks"] if b not in drop)
-
-
-@pytest.mark.parametrize("field", ["title", "published_at", "author", "source", "summary", "body_text",
-                                   "captions", "related_links", "category"])
-def test_every_article_matches_the_site_facts(crawled, field):
-    """Each archived article, field by field, against fixtures/sites/nukeviet-hagiang/_facts.json."""
-    portal, db, _ = crawled
-    mismatches = []
-    for row in query(db, "select * from articles"):
-        facts = FACTS["articles"][str(article_id(row["url"]))]
-        if field == "title":
-            got, want = row["title"], facts["title"]
-        elif field == "published_at":
-            got, want = row["published_at"], facts["published_iso"]
-        elif field in ("author", "source", "summary"):
-            got, want = row[field], facts[field]
-        elif field == "body_text":
-            got, want = row["body_text"], expected_body(facts)
-        elif field == "captions":
-            got = [r["caption"] for r in query(db, "select caption from images where article_id = ? order by position",
-                                               [row["id"]])]
-            want = [i.get("caption") for i in facts["images"]]
-        elif field == "related_links":
-            got = [(r["url"], r["title"], r["published_raw"]) for r in query(
-                db, "select * from related_links where article_id = ? order by position", [row["id"]])]
-            want = [(portal.url(r["url"]), r["title"], r["date_text"]) for r in facts["related"]]
-        else:
-            got, want = row["category"], FACTS["category"]["name"]
-        if got != want:
-            mismatches.append((facts["id"], got, want))
-    assert not mismatches, mismatches
-
-
 class _Misbehaving:
     """A loopback server that hangs on /slow/ and answers /huge/ with a page over the size limit."""
 

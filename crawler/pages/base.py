@@ -27,12 +27,16 @@ from ..items import Article, Image, Listing, ListingEntry, NotArticle, RelatedLi
 #: Only a date in brackets is split off: "Thông báo kết luận ngày 15/3/2021" keeps its date.
 _TRAILING_DATE = re.compile(r"\s*[\(\[]\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}[^()\[\]]*[\)\]]\s*$", re.I)
 _HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
+#: A ``__doPostBack`` call whose argument names a page ("Page$2", "…$ctl02", "pager…").
+_POSTBACK_PAGE = re.compile(r"__doPostBack\([^)]*(?:page|pager|paging|trang|\$ctl\d+)", re.I)
 
 
 class PageObject:
     """Base page object. Subclasses override selectors (CSS, for ``soup.select``)."""
 
     platform = "generic"
+    #: Detection order: higher first (a version subclass outranks the layout it extends).
+    priority = 0
 
     # Selectors; ``None`` means "use the generic fallback".
     ARTICLE: str | None = None  #: element that exists only on article pages
@@ -50,6 +54,7 @@ class PageObject:
     LISTING_DATE: str | None = None  #: date inside a listing item's container
     LISTING_ITEM_CONTAINER: str | None = None  #: ancestor of a listing link holding its date
     PAGINATION: str | None = None  #: links to other pages of a listing
+    PAGER: str = ".pagination, .pager, .paging, .PhanTrang, [class*=pagination], [class*=PhanTrang], [class*=paging], [id*=Paging], [id*=PhanTrang], .rgPager"
 
     def __init__(self, url: str, html: str | bytes | BeautifulSoup):
         self.url = url
@@ -106,8 +111,8 @@ class PageObject:
         link = self.soup.find("link", rel="canonical")
         href = absolute(link.get("href"), self.url) if link else None
         if href and same_host(href, self.url):
-            return canonical(href)
-        return canonical(self.url)
+            return self.clean_url(canonical(href))
+        return self.clean_url(canonical(self.url))
 
     def title(self) -> str | None:
         if self.TITLE and (node := self.soup.select_one(self.TITLE)):
@@ -173,7 +178,7 @@ class PageObject:
         seen: set[str] = set()
         for item in self.soup.select(self.RELATED_ITEMS):
             anchor = item if item.name == "a" else item.find("a", href=True)
-            url = absolute(anchor.get("href"), self.url) if anchor else None
+            url = self.clean_url(absolute(anchor.get("href"), self.url)) if anchor else None
             if not url or url in seen:
                 continue
             seen.add(url)
@@ -206,7 +211,7 @@ class PageObject:
         seen: set[str] = set()
         for node in self.soup.select(self.LISTING_ITEMS) if self.LISTING_ITEMS else []:
             anchor = node if node.name == "a" else node.find("a", href=True)
-            url = absolute(anchor.get("href"), self.url) if anchor else None
+            url = self.clean_url(absolute(anchor.get("href"), self.url)) if anchor else None
             if not url or not same_host(url, self.url) or url in seen or self.is_duplicate_url(url):
                 continue
             seen.add(url)
@@ -216,20 +221,47 @@ class PageObject:
             entries.append(ListingEntry(url=url, title=title or clean(anchor.get("title")),
                                         published_at=parse_date(raw), published_raw=raw))
         return Listing(url=self.url, platform=self.platform, category=self.category(), entries=entries,
-                       page_urls=self.page_urls(), site_name=self.site_name())
+                       page_urls=self.page_urls(), unsupported_pagination=self.unsupported_pagination(),
+                       site_name=self.site_name())
 
     def page_urls(self) -> list[str]:
+        """Absolute URLs of the listing's other pages (``PAGINATION`` links, cleaned, this page excluded)."""
         urls: list[str] = []
+        here = canonical(self.clean_url(self.url))
         for anchor in self.soup.select(self.PAGINATION) if self.PAGINATION else []:
-            url = absolute(anchor.get("href"), self.url)
-            if url and same_host(url, self.url) and url not in urls and canonical(url) != canonical(self.url):
+            url = self.clean_url(absolute(anchor.get("href"), self.url))
+            if url and same_host(url, self.url) and url not in urls and canonical(url) != here:
                 urls.append(url)
         return urls
+
+    def unsupported_pagination(self) -> str | None:
+        """Why further listing pages can't be fetched, when the pager only posts back
+        (``javascript:__doPostBack(…)``, ASP.NET WebForms) and offers no link."""
+        pagers = self.soup.select(self.PAGER)
+        anchors = [a for pager in pagers for a in pager.find_all("a")]
+        if not pagers:
+            anchors = [a for a in self.soup.find_all("a", href=True) if _POSTBACK_PAGE.search(a["href"])]
+        postbacks = [a for a in anchors if "__dopostback" in (a.get("href", "") + a.get("onclick", "")).lower()]
+        if postbacks and not self.page_urls():
+            return f"ASP.NET __doPostBack pager ({len(postbacks)} page links, none fetchable)"
+        return None
+
+    @classmethod
+    def matches(cls, url: str, soup: BeautifulSoup) -> bool:
+        """True when this page object's platform built the page (fingerprints: generator meta,
+        class names, URL shapes). The generic base matches nothing."""
+        return False
 
     @classmethod
     def is_duplicate_url(cls, url: str) -> bool:
         """True for URLs of views that duplicate an article (print, save, send-mail)."""
         return False
+
+    @classmethod
+    def clean_url(cls, url: str | None) -> str | None:
+        """The platform's normal form of a page URL (e.g. Liferay: drop volatile portlet
+        parameters). Identity by default; ``None`` passes through."""
+        return url
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup
+
 from ..extract.urls import absolute, canonical
 from .base import PageObject
 
@@ -51,8 +53,11 @@ class NukeViet4(PageObject):
         return bool(DUPLICATE_VIEW.search(url))
 
     @classmethod
-    def matches(cls, url: str, soup) -> bool:
+    def matches(cls, url: str, soup: BeautifulSoup) -> bool:
         generator = soup.find("meta", attrs={"name": "generator"})
         if generator and GENERATOR.search(generator.get("content", "")):
             return True
         return bool(URL_SHAPE.search(url)) and soup.select_one("#news-bodyhtml, .news_column") is not None
+
+
+PAGE_OBJECTS = [NukeViet4]
