@@ -3,7 +3,7 @@
 Tables (a public API: documented in the README, queried by researchers, named in Datasette
 templates; keep them stable):
 
-``portals``         one row per portal (slug = ``host[:port]``).
+``portals``         one row per portal (slug from crawler/portals.toml, else ``host[:port]``).
 ``articles``        one row per canonical article URL, latest extracted version.
 ``images``          images of an article in order (``article_id``, ``position``).
 ``related_links``   its "Tin khác" list in order (``article_id``, ``position``).
@@ -89,6 +89,11 @@ def m001_initial(db: Database) -> None:
     db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZER, create_triggers=True)
 
 
+@migrations()
+def m002_portal_province(db: Database) -> None:
+    db["portals"].add_column("province", str)
+
+
 def open_db(path: str) -> Database:
     """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
     db = Database(path)
@@ -107,15 +112,16 @@ def ensure_db_shape(db: Database) -> None:
 # --- portals and crawl runs ------------------------------------------------------------------
 
 
-def save_portal(db: Database, slug: str, *, name: str | None, base_url: str, platform: str | None, seen_at: str) -> None:
-    """Insert or refresh a portal; ``first_seen_at`` is kept, a known name is never blanked."""
+def save_portal(db: Database, slug: str, *, name: str | None, base_url: str, platform: str | None, seen_at: str,
+                province: str | None = None) -> None:
+    """Insert or refresh a portal; ``first_seen_at`` is kept, known values are never blanked."""
     existing = _get(db, "portals", "slug = ?", [slug])
     if existing is None:
-        db["portals"].insert({"slug": slug, "name": name, "base_url": base_url, "platform": platform,
-                              "first_seen_at": seen_at, "last_seen_at": seen_at})
+        db["portals"].insert({"slug": slug, "name": name, "province": province, "base_url": base_url,
+                              "platform": platform, "first_seen_at": seen_at, "last_seen_at": seen_at})
         return
-    db["portals"].update(slug, {"name": name or existing["name"], "platform": platform or existing["platform"],
-                                "last_seen_at": seen_at})
+    db["portals"].update(slug, {"name": name or existing["name"], "province": province or existing["province"],
+                                "platform": platform or existing["platform"], "last_seen_at": seen_at})
 
 
 def start_crawl_run(db: Database, start_urls: Iterable[str], started_at: str) -> int:

@@ -108,5 +108,5 @@ class ArchivedPage:
 
     snapshot: Snapshot
     article: Article | None  #: ``None`` when the page did not parse as an article
-    portal: str  #: portal slug (host[:port] of the start URL)
+    host: str  #: host[:port] of the page (the pipeline maps it to a portal slug via the registry)
     note: str | None = None  #: why ``article`` is ``None``

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from archive import store
 
+from . import portals
 from .extract.dates import now_iso
 from .items import Article, ArchivedPage
 
@@ -40,6 +41,7 @@ class ArchivePipeline:
         return cls(crawler.settings.get("ARCHIVE_DB"), crawler)
 
     def open_spider(self, spider=None):
+        self.registry = portals.load()
         self.db = store.open_db(self.db_path)
         spider = spider or self.crawler.spider
         self.run_id = store.start_crawl_run(self.db, spider.start_urls, now_iso())
@@ -58,9 +60,12 @@ class ArchivePipeline:
             return item
         parts = urlsplit(article.url)
         seen_at = item.snapshot.fetched_at
-        store.save_portal(self.db, item.portal, name=article.site_name, base_url=f"{parts.scheme}://{parts.netloc}/",
-                          platform=article.platform, seen_at=seen_at)
-        outcome = store.save_article(self.db, article.to_dict(), portal=item.portal, seen_at=seen_at)
+        registered = portals.for_host(item.host, self.registry)
+        slug = registered.slug if registered else item.host
+        store.save_portal(self.db, slug, name=registered.name if registered else article.site_name,
+                          province=registered.province if registered else None,
+                          base_url=f"{parts.scheme}://{parts.netloc}/", platform=article.platform, seen_at=seen_at)
+        outcome = store.save_article(self.db, article.to_dict(), portal=slug, seen_at=seen_at)
         self.counts[f"articles_{outcome}"] += 1
         logger.info("%s article %s", outcome, article.url)
         return item

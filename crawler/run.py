@@ -15,12 +15,16 @@ from scrapy.settings import Settings
 
 from archive import store
 
+from . import portals
 from .spiders.portal import PortalSpider, check_start_url
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsarchive crawl", description="Crawl category listing pages into the archive.")
-    parser.add_argument("start_urls", nargs="+", metavar="START_URL", help="a category listing page URL")
+    parser.add_argument("start_urls", nargs="*", metavar="START_URL", help="a category listing page URL")
+    parser.add_argument("--portal", action="append", default=[], metavar="SLUG",
+                        help="crawl a registered portal's start URLs (repeatable; see `newsarchive portals`)")
+    parser.add_argument("--all", action="store_true", help="crawl every registered portal")
     parser.add_argument("--db", default="archive.db", help="SQLite archive file (created if missing; default: archive.db)")
     parser.add_argument("--max-pages", type=_positive_int, default=None, metavar="N",
                         help="stop after N responses (default: no limit)")
@@ -50,13 +54,25 @@ def settings_for(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def registered_start_urls(slugs: list[str], everything: bool) -> list[str]:
+    """Start URLs of the named registered portals (or of all of them)."""
+    if not slugs and not everything:
+        return []
+    registry = portals.load()
+    chosen = registry if everything else [portals.by_slug(slug, registry) for slug in slugs]
+    return [url for portal in chosen for url in portal.start_urls]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        urls = [check_start_url(u) for u in args.start_urls]
-    except ValueError as error:
+        portals.load()  # a broken registry is reported before anything is fetched
+        urls = [check_start_url(u) for u in args.start_urls] + registered_start_urls(args.portal, args.all)
+    except (ValueError, portals.RegistryError) as error:
         parser.error(str(error))
+    if not urls:
+        parser.error("give START_URL(s), --portal SLUG or --all")
     try:
         store.open_db(args.db).close()
     except Exception as error:  # unreadable path, not a database, disk full…

@@ -49,8 +49,10 @@ SAFE_ATTRIBUTES = {
     "*": {"lang"},
 }
 
-_AUTHOR_LINE = re.compile(r"^(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết|bài(?:\s*và\s*ảnh)?)\s*:\s*(?P<v>.+)$", re.I)
-_SOURCE_LINE = re.compile(r"^nguồn(?:\s*tin)?\s*:\s*(?P<v>.+)$", re.I)
+#: "Tác giả: X", "Tác giả bài viết: X", "Bài và ảnh: X" → X.
+AUTHOR_LINE = re.compile(r"^(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết|bài(?:\s*và\s*ảnh)?)\s*:\s*(?P<v>.+)$", re.I)
+#: "Nguồn: X", "Nguồn tin: X" → X.
+SOURCE_LINE = re.compile(r"^nguồn(?:\s*tin)?\s*:\s*(?P<v>.+)$", re.I)
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _CAPTION_MARK = "data-na-caption"
@@ -254,10 +256,10 @@ def _take_byline(node: Tag) -> tuple[str | None, str | None]:
     author = source = None
     for block in _last_text_blocks(node, 3):
         text = clean(block.get_text(" "))
-        if source is None and (match := _SOURCE_LINE.match(text)):
+        if source is None and (match := SOURCE_LINE.match(text)):
             source = clean(match["v"])
             block.decompose()
-        elif author is None and (match := _AUTHOR_LINE.match(text)):
+        elif author is None and (match := AUTHOR_LINE.match(text)):
             author = clean(match["v"])
             block.decompose()
         elif author is None and _is_bare_name(block, text):

@@ -11,7 +11,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+#: Zero-width characters. Not U+00AD: in legacy TCVN3 text, kept verbatim, byte 0xAD is "ư".
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def nfc(text: str) -> str:

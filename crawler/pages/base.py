@@ -134,7 +134,7 @@ class PageObject:
         node = self.soup.select_one(self.SUMMARY) if self.SUMMARY else None
         if node is None:
             return None
-        node = _copy_without(node, "figure, img, table, script, style")
+        node = copy_without(node, "figure, img, table, script, style")
         return clean_or_none(text_of(node).replace("\n\n", " "))
 
     def body(self) -> Body:
@@ -151,7 +151,7 @@ class PageObject:
         for node in self.soup.select(self.LEAD_IMAGE):
             if body is not None and (node is body or body in node.parents):
                 continue  # a figure inside the body is a body image
-            images.extend(pair_images(_copy_without(node, "script"), self.url))
+            images.extend(pair_images(copy_without(node, "script"), self.url))
         return images
 
     def byline(self, body: Body) -> tuple[str | None, str | None]:
@@ -324,7 +324,8 @@ def split_title_date(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _copy_without(node: Tag, selector: str) -> Tag:
+def copy_without(node: Tag, selector: str) -> Tag:
+    """A copy of ``node`` without the elements matching ``selector``."""
     node = copy.copy(node)
     for child in node.select(selector):
         child.decompose()
@@ -339,3 +340,6 @@ def _css_class_of(selector: str):
         return (not tag or candidate.name == tag) and (not cls or cls in (candidate.get("class") or []))
 
     return match
+
+
+_copy_without = copy_without  # old name, still imported by platform modules being written

@@ -1,14 +1,515 @@
 """The fallback for a CMS no one has described: standard metadata first, then heuristics.
 
-Placeholder until the heuristics land: it is the base page object's generic behaviour.
+Used when no platform's ``matches()`` claims a page. Order of evidence for each field:
+
+* **kind**: JSON-LD ``@type`` Article/NewsArticle or ``og:type=article`` → article; otherwise
+  an article needs a body block (below) of at least :data:`MIN_BODY_CHARS` characters in at
+  least two paragraphs, and a listing needs a repeated block of article links.
+* **title**: JSON-LD ``headline``, ``og:title``, the ``<h1>``, a heading-like element
+  (``class`` with title/tieu-de/headline) just before the body, the ``<title>`` before its
+  " - Site name" suffix.
+* **date**: the visible date nearest the title (``<time>``, an element whose class says
+  date/time/ngay, or any short text that parses as a date between the title and the body), then
+  JSON-LD ``datePublished``, ``article:published_time``, ``itemprop=datePublished``. The page
+  header's "today" date sits before the title and is never read.
+* **body**: ``[itemprop=articleBody]``, else the element whose own paragraphs hold the most
+  text (readability-style: text of direct ``<p>``/text children, minus link text); title, date,
+  share bars and the related list are cut out of it before :func:`extract_body`.
+* **related links**: the list after a heading from :data:`RELATED_HEADINGS`.
+* **listing entries** (no selectors): anchors are grouped by the shape of their ancestor chain;
+  groups inside navigation, header, footer, sidebars or widgets (tag names and the class/id
+  vocabulary :data:`NOISE`) are dropped; the best remaining group (most links, weighted by
+  links under the listing's own URL section and by items carrying a date, summary or image)
+  is the listing.
+* **pagination**: same-host links whose URL has a page marker (``/trang-N``, ``?page=N``,
+  ``?p=N``, ``/page-N``, ``?start=N``, ``/currentpage/N``) and which point to the same listing
+  once that marker is removed.
 """
 
 from __future__ import annotations
 
-from .base import PageObject
+import copy
+import re
+from collections import defaultdict
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from bs4 import NavigableString, Tag
+
+from ..extract.dates import parse_date
+from ..extract.html import AUTHOR_LINE, SOURCE_LINE, Body, extract_body, pair_images
+from ..extract.text import clean, clean_or_none
+from ..extract.urls import absolute, same_host
+from ..items import Image, Listing, ListingEntry, RelatedLink
+from .base import PageObject, copy_without, split_title_date
+
+# --- vocabularies (data, compiled once) ------------------------------------------------------
+
+#: class/id words of page chrome whose links are never listing entries and whose text is never body.
+NOISE = re.compile(
+    r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|footer|header|top-?bar|sidebar|side|aside|breadcrumbs?|banner|"
+    r"widget|share|social|toolbar|tools|comments?|login|search|copyright|advert|ads|quang-?cao|lien-?ket|"
+    r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags)(?:$|[-_\s\d])",
+    re.I,
+)
+NOISE_TAGS = ("nav", "header", "footer", "aside", "form", "noscript", "script", "style", "select", "button")
+RELATED_HEADINGS = re.compile(
+    r"^(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:khác|liên\s+quan|cùng\s+chuyên\s+mục|đã\s+đưa)|^những\s+tin\s+(?:mới|cũ)\s+hơn|"
+    r"^xem\s+thêm|^tin\s+cùng", re.I)
+TITLE_CLASS = re.compile(r"title|tieu-?de|headline|heading|ten-?bai", re.I)
+DATE_CLASS = re.compile(r"date|time|ngay|thoi-?gian|publish|post-?meta|meta", re.I)
+SUMMARY_CLASS = re.compile(r"sapo|summary|lead|tom-?tat|trich-?dan|description|intro|chapeau|excerpt|hometext|mo-?ta", re.I)
+HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none|sr-only|visually-hidden|invisible)(?:$|\s)", re.I)
+BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-?dan|path|navigation-?path", re.I)
+AUTHOR_CLASS = re.compile(r"(?:^|[-_\s])(?:author|tac-?gia|byline)(?:$|[-_\s])", re.I)
+PAGE_MARKER = re.compile(
+    r"/trang-?\d+(?=\.html?$|/?$)|/page[-/]\d+(?=\.html?$|/?$)|/currentpage/\d+|/p\d+(?=\.html?$)", re.I)
+PAGE_PARAMS = {"page", "p", "pageindex", "start", "limitstart", "trang", "pg", "paged", "pagenumber"}
+ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "report", "reportagenewsarticle", "analysisnewsarticle"}
+
+MIN_BODY_CHARS = 400  #: own-paragraph text an article body needs
+MIN_TITLE_LINK = 15  #: characters of link text for an anchor to count as an article title
+MIN_GROUP = 3  #: links a repeated block needs to be a listing
 
 
 class GenericPage(PageObject):
     """Any page whose platform no page object recognises."""
 
     platform = "generic"
+
+    # --- kind ------------------------------------------------------------------------------
+
+    def is_article(self) -> bool:
+        types = {t.lower() for t in self._json_ld_values("@type")}
+        if types & ARTICLE_TYPES or (self._meta("og:type") or "").lower() == "article":
+            return True
+        body = self._body_node()
+        if body is None:
+            return False
+        paragraphs = [p for p in _own_paragraphs(body) if len(p) >= 40]
+        return sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS and len(paragraphs) >= 2
+
+    # --- article fields ----------------------------------------------------------------------
+
+    def title(self) -> str | None:
+        for value in self._json_ld_values("headline"):
+            if clean(value):
+                return clean(value)
+        node = self._title_node()
+        if node is not None:
+            return clean_or_none(node.get_text(" "))
+        if self._meta("og:title"):
+            return self._meta("og:title")
+        title = clean(self.soup.title.get_text()) if self.soup.title else ""
+        return clean_or_none(re.split(r"\s+[-|–]\s+", title)[0]) if title else None
+
+    def published_raw(self) -> str | None:
+        node = self._date_node()
+        if node is not None:
+            return _date_text(node)
+        return self._generic_published_raw()
+
+    def summary(self) -> str | None:
+        body = self._body_node()
+        candidates = self.soup.find_all(class_=SUMMARY_CLASS) + self.soup.find_all(itemprop="description")
+        for node in candidates:
+            if node.name == "meta" or _hidden(node):
+                continue
+            if _in_noise(node) or (body is not None and (node is body or body in node.parents)):
+                continue
+            if node.find(["p", "div"]) is not None and len(node.find_all("p")) > 2:
+                continue
+            text = clean(copy_without(node, "figure, img, table, script, style").get_text(" "))
+            if len(text) >= 40:
+                return text
+        return None
+
+    def body(self) -> Body:
+        node = self._body_node()
+        if node is None:
+            return Body()
+        node = copy.copy(node)
+        title = self.title()
+        for tag in node.find_all(True):
+            if tag.decomposed:
+                continue
+            if tag.name in NOISE_TAGS or _noisy(tag) or tag.name == "h1":
+                tag.decompose()
+            elif title and tag.name in ("h1", "h2", "h3", "div", "p") and clean(tag.get_text(" ")) == title:
+                tag.decompose()
+            elif _is_related_heading(tag):
+                for following in _related_block(tag):
+                    following.decompose()
+                tag.decompose()
+        date = self.published_raw()
+        for tag in node.find_all(["time", "span", "div", "p"]):
+            if not tag.decomposed and date and clean(tag.get_text(" ")) == date:
+                tag.decompose()
+        return extract_body(node, self.url)
+
+    def lead_images(self) -> list[Image]:
+        """Figures placed before the body block inside the same article container."""
+        body = self._body_node()
+        if body is None or body.parent is None:
+            return []
+        images: list[Image] = []
+        for sibling in body.find_previous_siblings():
+            if isinstance(sibling, Tag) and (sibling.name == "figure" or sibling.find("figure")):
+                images[:0] = pair_images(copy.copy(sibling), self.url)
+        return images
+
+    def byline(self, body: Body) -> tuple[str | None, str | None]:
+        author, source = body.author, body.source
+        node = self._body_node()
+        for sibling in node.find_next_siblings(limit=4) if node is not None else []:
+            text = clean(sibling.get_text(" "))
+            if author is None and (match := AUTHOR_LINE.match(text)):
+                author = clean(match["v"])
+            elif source is None and (match := SOURCE_LINE.match(text)):
+                source = clean(match["v"])
+        if author is None:
+            for value in self._json_ld_author():
+                author = value
+                break
+        if author is None:
+            node = self.soup.find(class_=AUTHOR_CLASS) or self.soup.find(rel="author")
+            if node is not None and not _in_noise(node):
+                text = clean(node.get_text(" "))
+                label, sep, value = text.partition(":")
+                author = clean_or_none(value if sep else text)
+        return author, source
+
+    def related_links(self) -> list[RelatedLink]:
+        links: list[RelatedLink] = []
+        seen: set[str] = set()
+        for heading in self.soup.find_all(_is_related_heading):
+            for block in _related_block(heading):
+                for anchor in block.find_all("a", href=True) if block.name != "a" else [block]:
+                    url = self.clean_url(absolute(anchor["href"], self.url))
+                    if not url or url in seen or not same_host(url, self.url):
+                        continue
+                    title, raw = split_title_date(anchor.get_text(" "))
+                    if not title:
+                        continue
+                    if raw is None:
+                        raw = _date_after(anchor)
+                    seen.add(url)
+                    links.append(RelatedLink(url=url, title=title, published_at=parse_date(raw), published_raw=raw))
+        return links
+
+    def category(self) -> str | None:
+        for crumb in self.soup.find_all(class_=BREADCRUMB_CLASS):
+            names = [clean(a.get_text(" ")) for a in crumb.find_all(["a", "span", "li"]) if not a.find(["a", "li"])]
+            names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/")]
+            if names:
+                return names[-1]
+        section = self._meta("article:section")
+        if section:
+            return section
+        return None
+
+    # --- listing ---------------------------------------------------------------------------
+
+    def listing(self) -> Listing:
+        entries = self._listing_entries()
+        return Listing(url=self.url, platform=self.platform, category=self._listing_category(), entries=entries,
+                       page_urls=self.page_urls(), unsupported_pagination=self.unsupported_pagination(),
+                       site_name=self.site_name())
+
+    def page_urls(self) -> list[str]:
+        here = _listing_key(self.url)
+        urls: list[str] = []
+        for anchor in self.soup.find_all("a", href=True):
+            url = self.clean_url(absolute(anchor["href"], self.url))
+            if not url or not same_host(url, self.url) or url in urls:
+                continue
+            if not (PAGE_MARKER.search(urlsplit(url).path) or _page_params(url)) and not _pager_text(anchor):
+                continue
+            if _listing_key(url) == here and _page_number(url) != _page_number(self.url):
+                urls.append(url)
+        return urls
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _body_node(self) -> Tag | None:
+        if hasattr(self, "_body_cache"):
+            return self._body_cache
+        node = self.soup.find(itemprop="articleBody")
+        if node is None:
+            best, best_score = None, 0
+            for candidate in self.soup.find_all(["div", "article", "section", "td", "main"]):
+                if _in_noise(candidate):
+                    continue
+                score = sum(len(p) for p in _own_paragraphs(candidate) if len(p) >= 25)
+                if score > best_score:
+                    best, best_score = candidate, score
+            node = best
+        self._body_cache = node
+        return node
+
+    def _title_node(self) -> Tag | None:
+        h1s = [h for h in self.soup.find_all("h1") if not _in_noise(h) and clean(h.get_text())]
+        if len(h1s) == 1:
+            return h1s[0]
+        body = self._body_node()
+        if body is None:
+            return h1s[0] if h1s else None
+        for node in body.find_all_previous(["h1", "h2", "h3", "div", "p", "span"], limit=60):
+            if _in_noise(node) or node.find(["div", "p", "h1", "h2", "h3"]) is not None:
+                continue
+            text = clean(node.get_text(" "))
+            if not 10 <= len(text) <= 300 or parse_date(text):
+                continue
+            if node.name in ("h1", "h2", "h3") or TITLE_CLASS.search(" ".join(node.get("class") or [])):
+                return node
+        return h1s[0] if h1s else None
+
+    def _date_node(self) -> Tag | None:
+        """The visible publication date: after the title, before the body's first paragraph."""
+        title = self._title_node()
+        body = self._body_node()
+        start = title if title is not None else body
+        if start is None:
+            return None
+        time = start.find_next("time")
+        if time is not None and (body is None or _before_body_end(time, body)) and parse_date(_date_text(time)):
+            return time
+        for node in start.find_all_next(["span", "div", "p", "time", "em", "i", "small", "li"], limit=40):
+            if body is not None and (node is body or body in node.parents):
+                if node.find_previous_sibling("p") is not None:
+                    break
+            if node.find(["div", "p"]) is not None or _in_noise(node) or _hidden(node):
+                continue
+            text = clean(node.get_text(" "))
+            if 6 <= len(text) <= 90 and parse_date(text):
+                return node
+        return None
+
+    def _json_ld_author(self) -> list[str]:
+        """Author names from JSON-LD ``author`` (a string, an object with ``name``, or a list)."""
+        authors = []
+        for script in self.soup.find_all("script", type="application/ld+json"):
+            text = script.string or ""
+            match = re.search(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^}]*?"name"\s*:\s*"([^"]+)"|"([^"]+)")', text)
+            if match:
+                authors.append(clean(match.group(1) or match.group(2)))
+        return [a for a in authors if a]
+
+    def _listing_entries(self) -> list[ListingEntry]:
+        section = _section_of(self.url)
+        groups: dict[tuple, list[Tag]] = defaultdict(list)
+        for anchor in self.soup.find_all("a", href=True):
+            text = clean(anchor.get_text(" ")) or clean(anchor.get("title"))
+            if len(text) < MIN_TITLE_LINK or _in_noise(anchor) or _pager_text(anchor):
+                continue
+            url = absolute(anchor["href"], self.url)
+            if not url or not same_host(url, self.url) or self.is_duplicate_url(url):
+                continue
+            groups[_shape(anchor)].append(anchor)
+        best: list[Tag] = []
+        best_score = 0.0
+        for anchors in groups.values():
+            urls = {absolute(a["href"], self.url) for a in anchors}
+            if len(urls) < MIN_GROUP:
+                continue
+            items = [_item_of(a, anchors) for a in anchors]
+            in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
+            dated = sum(1 for item in items if _find_date(item)) / len(items)
+            rich = sum(1 for item in items if item.find("img") or len(clean(item.get_text(" "))) > 80) / len(items)
+            score = len(urls) * (1 + in_section + 0.5 * dated + 0.5 * rich)
+            if score > best_score:
+                best, best_score = anchors, score
+        entries: list[ListingEntry] = []
+        seen: set[str] = set()
+        for anchor in best:
+            url = self.clean_url(absolute(anchor["href"], self.url))
+            if url in seen:
+                continue
+            seen.add(url)
+            title, raw = split_title_date(clean(anchor.get_text(" ")) or clean(anchor.get("title")))
+            raw = raw or _find_date(_item_of(anchor, best))
+            entries.append(ListingEntry(url=url, title=title, published_at=parse_date(raw), published_raw=raw))
+        return entries
+
+    def _listing_category(self) -> str | None:
+        crumb = self.category()
+        if crumb:
+            return crumb
+        for heading in self.soup.find_all(["h1", "h2"]):
+            if not _in_noise(heading):
+                text = clean(heading.get_text(" "))
+                if 2 <= len(text) <= 120:
+                    return text
+        return None
+
+
+# --- module helpers --------------------------------------------------------------------------
+
+
+def _classes(tag: Tag) -> str:
+    return " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+
+
+def _hidden(tag: Tag) -> bool:
+    """Hidden from readers: ``hidden``/``d-none``-style classes or ``display:none``."""
+    return bool(HIDDEN_CLASS.search(" ".join(tag.get("class") or []))) or bool(
+        re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", tag.get("style", ""), re.I)) or tag.has_attr("hidden")
+
+
+def _noisy(tag: Tag) -> bool:
+    return bool(NOISE.search(_classes(tag)))
+
+
+def _in_noise(tag: Tag) -> bool:
+    for node in [tag, *tag.parents]:
+        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
+            break
+        if node.name in NOISE_TAGS or _noisy(node):
+            return True
+    return False
+
+
+def _own_paragraphs(node: Tag) -> list[str]:
+    """Texts of ``node``'s direct paragraphs (``<p>`` children and bare text runs), link text excluded."""
+    texts: list[str] = []
+    run: list[str] = []
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            run.append(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        if child.name in ("br",):
+            run.append(" ")
+        elif child.name in ("p", "blockquote"):
+            texts.append(clean(child.get_text(" ")) if not child.find("a") else _text_without_links(child))
+        elif child.name in ("span", "strong", "b", "em", "i", "font", "u"):
+            run.append(child.get_text(" "))
+    texts.append(clean("".join(run)))
+    return [t for t in texts if t]
+
+
+def _text_without_links(node: Tag) -> str:
+    node = copy.copy(node)
+    for anchor in node.find_all("a"):
+        anchor.decompose()
+    return clean(node.get_text(" "))
+
+
+def _date_text(node: Tag) -> str:
+    text = clean(node.get_text(" "))
+    if parse_date(text):
+        return text
+    return clean(node.get("datetime") or node.get("content") or text)
+
+
+def _before_body_end(node: Tag, body: Tag) -> bool:
+    last = body.find_all(True)[-1] if body.find(True) else body
+    return node is not last and last in node.find_all_next(True, limit=100000)
+
+
+def _is_related_heading(tag) -> bool:
+    if not isinstance(tag, Tag) or tag.name not in ("h2", "h3", "h4", "h5", "div", "p", "span", "strong", "b"):
+        return False
+    text = clean(tag.get_text(" "))
+    return 0 < len(text) <= 40 and bool(RELATED_HEADINGS.search(text)) and tag.find("a") is None
+
+
+def _related_block(heading: Tag) -> list[Tag]:
+    """The list(s) that follow a related-news heading (siblings of it or of its wrapper)."""
+    node: Tag | None = heading
+    for _ in range(3):
+        if node is None:
+            break
+        for sibling in node.find_next_siblings():
+            if not isinstance(sibling, Tag):
+                continue
+            if sibling.find("a", href=True) is not None or sibling.name == "a":
+                return [sibling]
+            if clean(sibling.get_text()):
+                break
+        node = node.parent
+    return []
+
+
+def _date_after(anchor: Tag) -> str | None:
+    sibling = anchor.next_sibling
+    for _ in range(3):
+        if sibling is None:
+            return None
+        text = clean(sibling.get_text(" ") if isinstance(sibling, Tag) else str(sibling))
+        if text:
+            return text if parse_date(text) and len(text) <= 40 else None
+        sibling = sibling.next_sibling
+    return None
+
+
+def _find_date(item: Tag) -> str | None:
+    for text in item.find_all(string=True):
+        value = clean(text)
+        if 6 <= len(value) <= 60 and parse_date(value):
+            return value
+    for node in item.find_all(class_=DATE_CLASS):
+        value = clean(node.get_text(" "))
+        if value and len(value) <= 60 and parse_date(value):
+            return value
+    return None
+
+
+def _shape(anchor: Tag) -> tuple:
+    """The anchor's ancestor chain (tag and classes, 4 levels), the key of a repeated block."""
+    chain = []
+    node = anchor
+    for _ in range(4):
+        node = node.parent
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            break
+        chain.append((node.name, tuple(sorted(c for c in node.get("class") or [] if not re.search(r"\d", c)))))
+    return tuple(chain)
+
+
+def _item_of(anchor: Tag, group: list[Tag]) -> Tag:
+    """The largest ancestor of ``anchor`` that contains no other link of its group."""
+    others = [a for a in group if a is not anchor]
+    item = anchor
+    for parent in anchor.parents:
+        if not isinstance(parent, Tag) or parent.name in ("body", "html"):
+            break
+        if any(parent in o.parents for o in others):
+            break
+        item = parent
+    return item
+
+
+def _pager_text(anchor: Tag) -> bool:
+    text = clean(anchor.get_text(" ")).lower()
+    return bool(re.fullmatch(r"\d{1,4}|[»«›‹><]{1,2}|trang sau|trang trước|tiếp|sau|trước|next|prev|cuối|đầu|last|first", text))
+
+
+def _page_params(url: str) -> list[str]:
+    return [k for k, v in parse_qsl(urlsplit(url).query) if k.lower() in PAGE_PARAMS and v.isdigit()]
+
+
+def _page_number(url: str) -> int:
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key.lower() in PAGE_PARAMS and value.isdigit():
+            return int(value)
+    match = re.search(r"(\d+)(?:\.html?)?/?$", urlsplit(url).path)
+    if match and PAGE_MARKER.search(urlsplit(url).path):
+        return int(match.group(1))
+    return 1
+
+
+def _listing_key(url: str) -> str:
+    """The URL with its page marker removed: pages of one listing share it."""
+    parts = urlsplit(url)
+    path = PAGE_MARKER.sub("", parts.path)
+    path = re.sub(r"\.html?$|/$", "", path).lower()
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if k.lower() not in PAGE_PARAMS))
+    return f"{parts.netloc.lower()}{path}?{query}"
+
+
+def _section_of(url: str) -> str:
+    """The URL path a listing's own articles are expected under (page marker and extension removed)."""
+    path = PAGE_MARKER.sub("", urlsplit(url).path)
+    path = re.sub(r"\.(?:html?|aspx?|php)$", "", path)
+    return path.rstrip("/") + "/" if path.strip("/") else ""

@@ -30,6 +30,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
+from ..extract.encoding import decode_html
 from ..extract.urls import host_of
 from ..items import Article, ArchivedPage, Listing, NotArticle, Snapshot
 from ..pages import is_duplicate_url, parse_page
@@ -105,7 +106,7 @@ class PortalSpider(scrapy.Spider):
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
             if page is not None:
                 self.logger.warning("%s is not an article: %s", response.url, reason)
-            yield ArchivedPage(snapshot=_snapshot(response), article=None, portal=host_of(response.url), note=reason)
+            yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason)
 
     def on_error(self, failure):
         request = failure.request
@@ -136,7 +137,7 @@ class PortalSpider(scrapy.Spider):
             self.logger.debug("duplicate of an archived article: %s", response.url)
             return
         self.archived.add(article.url)
-        yield ArchivedPage(snapshot=_snapshot(response), article=article, portal=host_of(response.url))
+        yield ArchivedPage(snapshot=_snapshot(response), article=article, host=host_of(response.url))
         if hops >= self.related_hops:
             return
         for link in article.related_links:
@@ -149,7 +150,8 @@ class PortalSpider(scrapy.Spider):
                                 response.headers.get("Content-Type", b"?").decode("latin-1"))
             return None
         try:
-            return parse_page(response.url, response.text)
+            text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            return parse_page(response.url, text)
         except Exception:  # a broken page must not stop the crawl
             self.failures += 1
             self.crawler.stats.inc_value("newsarchive/failures")
