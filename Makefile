@@ -7,7 +7,7 @@ DEMO_PORT ?= 8001
 DEMO_DB ?= archive.db
 DEMO_START := http://127.0.0.1:$(DEMO_PORTAL_PORT)/vi/news/tin-hoat-dong-cum-khoi-thi-dua/
 
-.PHONY: install demo test clean
+.PHONY: install demo test bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -34,6 +34,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Measurements, not tests: how the generic fallback does on every fixture portal's layout.
+bench: install
+	$(BIN)/python bench/generic_fallback.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

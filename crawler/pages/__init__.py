@@ -10,9 +10,9 @@ from ..items import Article, Listing, NotArticle
 from .detect import is_duplicate_url, page_object
 
 
-def parse_page(url: str, html: str | bytes) -> Article | Listing | NotArticle:
-    """Detect the platform of the page at ``url`` and extract it."""
-    return page_object(url, html).parse()
+def parse_page(url: str, html: str | bytes, expect: str | None = None) -> Article | Listing | NotArticle:
+    """Detect the platform of the page at ``url`` and extract it (``expect``: see ``PageObject.parse``)."""
+    return page_object(url, html).parse(expect)
 
 
 __all__ = ["parse_page", "page_object", "is_duplicate_url"]

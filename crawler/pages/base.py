@@ -58,12 +58,16 @@ class PageObject:
 
     def __init__(self, url: str, html: str | bytes | BeautifulSoup):
         self.url = url
+        self.expect: str | None = None
         self.soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
 
     # --- outcome ---------------------------------------------------------------------------
 
-    def parse(self) -> Article | Listing | NotArticle:
-        """Classify the page and extract it."""
+    def parse(self, expect: str | None = None) -> Article | Listing | NotArticle:
+        """Classify the page and extract it. ``expect`` ("article" or "listing") is how the page was
+        reached (a listing's article link, or a start/pagination URL): a hint that heuristic
+        page objects may use for borderline pages; selector-driven ones ignore it."""
+        self.expect = expect
         duplicate = self.duplicate_of()
         if duplicate:
             return NotArticle(self.url, self.platform, f"duplicate view of {duplicate}", duplicate)

@@ -67,6 +67,7 @@ PAGE_PARAMS = {"page", "p", "pageindex", "start", "limitstart", "trang", "pg", "
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "report", "reportagenewsarticle", "analysisnewsarticle"}
 
 MIN_BODY_CHARS = 400  #: own-paragraph text an article body needs
+MIN_LINKED_BODY_CHARS = 80  #: ... when the page was reached as a listing's article link
 MIN_TITLE_LINK = 15  #: characters of link text for an anchor to count as an article title
 MIN_GROUP = 3  #: links a repeated block needs to be a listing
 
@@ -86,7 +87,11 @@ class GenericPage(PageObject):
         if body is None:
             return False
         paragraphs = [p for p in _own_paragraphs(body) if len(p) >= 40]
-        return sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS and len(paragraphs) >= 2
+        text = sum(len(p) for p in paragraphs)
+        if text >= MIN_BODY_CHARS and len(paragraphs) >= 2:
+            return True
+        # Reached through a listing's article link: a titled page with some body text is the article.
+        return self.expect == "article" and text >= MIN_LINKED_BODY_CHARS and bool(self.title())
 
     # --- article fields ----------------------------------------------------------------------
 

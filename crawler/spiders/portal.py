@@ -71,7 +71,7 @@ class PortalSpider(scrapy.Spider):
     # --- callbacks -------------------------------------------------------------------------
 
     def parse_listing(self, response):
-        page = self._parse(response)
+        page = self._parse(response, expect="listing")
         if isinstance(page, Article):  # a start URL may be an article
             yield from self._article_outputs(response, page, hops=0)
             return
@@ -92,7 +92,7 @@ class PortalSpider(scrapy.Spider):
                 yield self._article_request(entry.url, hops=0, category=page.category)
 
     def parse_article(self, response):
-        page = self._parse(response)
+        page = self._parse(response, expect="article")
         hops = response.meta.get("hops", 0)
         if isinstance(page, Article):
             if not page.category and response.meta.get("category"):
@@ -144,14 +144,14 @@ class PortalSpider(scrapy.Spider):
             if self.in_scope(link.url):
                 yield self._article_request(link.url, hops=hops + 1, category=article.category)
 
-    def _parse(self, response) -> Article | Listing | NotArticle | None:
+    def _parse(self, response, expect: str) -> Article | Listing | NotArticle | None:
         if not isinstance(response, TextResponse):
             self.logger.warning("skipped %s: not a text page (%s)", response.url,
                                 response.headers.get("Content-Type", b"?").decode("latin-1"))
             return None
         try:
             text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            return parse_page(response.url, text)
+            return parse_page(response.url, text, expect=expect)
         except Exception:  # a broken page must not stop the crawl
             self.failures += 1
             self.crawler.stats.inc_value("newsarchive/failures")
