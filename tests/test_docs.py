@@ -37,3 +37,38 @@ def test_datasette_metadata_describes_columns(schema, table):
 
 def test_readme_shows_the_two_commands():
     assert "make demo" in README and "make test" in README
+
+
+def platform_rows():
+    """Rows of the README's supported-platforms table (after its marker comment)."""
+    lines = README.split("<!-- platforms table -->", 1)[1].strip().splitlines()
+    rows = []
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_readme_platform_table_matches_the_code():
+    import re
+
+    from crawler.pages.detect import PLATFORMS
+    from fixtures.server import SITES
+
+    rows = platform_rows()
+    slugs = [row[0].strip("`") for row in rows]
+    assert sorted(slugs) == sorted({p.platform for p in PLATFORMS} | {"generic"})
+    classes = {cls.__name__: cls for cls in PLATFORMS}
+    for slug, _, module, _, sites in rows:
+        slug = slug.strip("`")
+        path = re.search(r"`(crawler/pages/\w+\.py)`", module).group(1)
+        assert (ROOT / path).exists(), path
+        for name in re.findall(r"`([A-Z]\w+)`", module):
+            if slug != "generic":
+                assert classes[name].platform == slug and classes[name].__module__.endswith(Path(path).stem), name
+        for site in re.findall(r"`([\w-]+)`", sites):
+            facts = json.loads((SITES / site / "_facts.json").read_text(encoding="utf-8"))
+            assert facts["platform"] == slug, site
+    documented = {c for row in rows for c in re.findall(r"`([A-Z]\w+)`", row[2])}
+    assert set(classes) <= documented, f"undocumented page objects: {set(classes) - documented}"

@@ -94,3 +94,20 @@ def test_inspect_bad_input(tmp_path):
     assert "--url is required" in newsarchive("inspect", str(Path(__file__))).stderr
     result = newsarchive("inspect", "http://127.0.0.1:9/x")
     assert result.returncode == 1 and "cannot fetch" in result.stderr
+
+
+def test_inspect_saves_a_reviewable_fixture_case(portal, tmp_path):
+    from fixtures.cases import Case
+
+    folder = tmp_path / "nukeviet" / "listing" / "saved"
+    result = newsarchive("inspect", portal.url(CATEGORY + "page-2"), "--save-case", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "review expected.json" in result.stderr
+    assert {p.name for p in folder.iterdir()} == {"input.html", "meta.json", "expected.json"}
+    case = Case(folder)
+    assert case.meta["url"] == portal.url(CATEGORY + "page-2")
+    assert case.meta["content_type"] == "text/html; charset=utf-8"
+    assert case.expected["kind"] == "Listing" and len(case.expected["entries"]) == 5
+    assert case.extract() == case.expected  # the saved case replays to the same output
+    again = newsarchive("inspect", portal.url(CATEGORY), "--save-case", str(folder))
+    assert again.returncode == 2 and "already exists" in again.stderr
