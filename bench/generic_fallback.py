@@ -8,7 +8,7 @@ For every fixture portal (fixtures/sites/*/_facts.json) this runs ONLY the gener
   found links that are expected articles (precision), and whether page 2 was found.
 
 Prints a Markdown table (one row per site, then the total). Usage:
-    .venv/bin/python bench/generic_fallback.py [SITE ...]
+    .venv/bin/python bench/generic_fallback.py [-v] [SITE ...]     (-v: print every mismatch)
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ def evaluate(site: str) -> dict:
             text, _ = decode_html(server.resolve(path).read_bytes(), None)
             return GenericPage(absolute(path), text)
 
+        listing = page(facts["start_url"])
+        listing.expect = "listing"
+        listing = listing.listing()
         hits = dict.fromkeys(FIELDS, 0)
         for expected in facts["articles"]:
             p = page(expected["url"])
@@ -49,7 +52,8 @@ def evaluate(site: str) -> dict:
             got = {
                 "kind": p.is_article(),
                 "title": article.title, "published_at": article.published_at, "author": article.author,
-                "source": article.source, "summary": article.summary, "category": article.category,
+                "source": article.source, "summary": article.summary,
+                "category": article.category or listing.category,  # as the spider does
                 "body": article.body_text.split("\n\n") if article.body_text else [],
                 "images": [(i.src, i.caption) for i in article.images],
                 "related": [(r.url, r.title) for r in article.related_links],
@@ -63,7 +67,9 @@ def evaluate(site: str) -> dict:
             }
             for field in FIELDS:
                 hits[field] += got[field] == want[field]
-        listing = page(facts["start_url"]).listing()
+                if VERBOSE and got[field] != want[field]:
+                    print(f"{site} {expected['url'][-40:]} {field}:\n   got  {str(got[field])[:300]}\n   want {str(want[field])[:300]}",
+                          file=sys.stderr)
         found = {e.url for e in listing.entries}
         expected_urls = {absolute(a["url"]) for a in facts["articles"]}
         return {
@@ -76,7 +82,13 @@ def evaluate(site: str) -> dict:
         server.server_close()
 
 
+VERBOSE = False
+
+
 def main(argv: list[str]) -> int:
+    global VERBOSE
+    VERBOSE = "-v" in argv
+    argv = [a for a in argv if a != "-v"]
     sites = argv or sorted(p.parent.name for p in SITES.glob("*/_facts.json"))
     results = [evaluate(site) for site in sites]
     header = ["site", "platform", "n"] + FIELDS + ["listing links", "precision", "page 2"]

@@ -8,7 +8,8 @@ Caption shapes recognised (portal-platforms.md §6):
 * ``figure > img + figcaption`` (CKEditor, NukeViet 4 lead image);
 * a table with the image in one row and the caption in the next row (FITC, many CKEditor pages);
 * a paragraph right after the image's paragraph whose text is all italic (``em``/``i``), or which
-  is centred and short: ``<p style="text-align:center"><em>caption</em></p>``;
+  is centred and short: ``<p style="text-align:center"><em>caption</em></p>``, or which is a
+  short line without final punctuation (a caption, not a sentence);
 * NukeViet 3's lead-image note ``<p><em>note</em></p>`` inside the image's container.
 
 Bylines recognised among the last paragraphs of the body: "Tác giả: X" (author), "Nguồn: X" /
@@ -224,7 +225,11 @@ def _looks_like_caption(tag: Tag) -> bool:
         return False
     if tag.name in ("em", "i"):
         return True
-    return _all_text_inside(tag, ("em", "i")) or (_is_centered(tag) and len(clean(tag.get_text())) <= 200)
+    text = clean(tag.get_text(" "))
+    if _all_text_inside(tag, ("em", "i")) or (_is_centered(tag) and len(text) <= 200):
+        return True
+    # A short line right after an image that is not a sentence (no final punctuation) is its caption.
+    return len(text) <= 160 and not text.endswith((".", "!", "?", ":", ";", "…", ","))
 
 
 def _short_text(tag: Tag) -> bool:

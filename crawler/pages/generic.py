@@ -51,7 +51,7 @@ NOISE = re.compile(
     r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags)(?:$|[-_\s\d])",
     re.I,
 )
-NOISE_TAGS = ("nav", "header", "footer", "aside", "form", "noscript", "script", "style", "select", "button")
+NOISE_TAGS = ("nav", "header", "footer", "aside", "noscript", "script", "style", "select", "button")  # not form: ASP.NET wraps whole pages in one
 RELATED_HEADINGS = re.compile(
     r"^(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:khác|liên\s+quan|cùng\s+chuyên\s+mục|đã\s+đưa)|^những\s+tin\s+(?:mới|cũ)\s+hơn|"
     r"^xem\s+thêm|^tin\s+cùng", re.I)
@@ -62,7 +62,8 @@ HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none|sr-only|visually-hidde
 BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-?dan|path|navigation-?path", re.I)
 AUTHOR_CLASS = re.compile(r"(?:^|[-_\s])(?:author|tac-?gia|byline)(?:$|[-_\s])", re.I)
 PAGE_MARKER = re.compile(
-    r"/trang-?\d+(?=\.html?$|/?$)|/page[-/]\d+(?=\.html?$|/?$)|/currentpage/\d+|/p\d+(?=\.html?$)", re.I)
+    r"/trang-?\d+(?=\.(?:html?|aspx?|php)$|/?$)|/page[-/]\d+(?=\.(?:html?|aspx?|php)$|/?$)|/currentpage/\d+"
+    r"|/p\d+(?=\.html?$)", re.I)
 PAGE_PARAMS = {"page", "p", "pageindex", "start", "limitstart", "trang", "pg", "paged", "pagenumber"}
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "report", "reportagenewsarticle", "analysisnewsarticle"}
 
@@ -83,6 +84,8 @@ class GenericPage(PageObject):
         types = {t.lower() for t in self._json_ld_values("@type")}
         if types & ARTICLE_TYPES or (self._meta("og:type") or "").lower() == "article":
             return True
+        if self.expect == "listing" and len(self._listing_entries()) >= MIN_GROUP:
+            return False  # a start or pagination URL that shows a block of article links
         body = self._body_node()
         if body is None:
             return False
@@ -282,8 +285,8 @@ class GenericPage(PageObject):
             if body is not None and (node is body or body in node.parents):
                 if node.find_previous_sibling("p") is not None:
                     break
-            if node.find(["div", "p"]) is not None or _in_noise(node) or _hidden(node):
-                continue
+            if node.find(["div", "p"]) is not None or _hidden(node):
+                continue  # (noise containers are not skipped: dates often sit in a toolbar)
             text = clean(node.get_text(" "))
             if 6 <= len(text) <= 90 and parse_date(text):
                 return node
@@ -498,7 +501,7 @@ def _page_number(url: str) -> int:
     for key, value in parse_qsl(urlsplit(url).query):
         if key.lower() in PAGE_PARAMS and value.isdigit():
             return int(value)
-    match = re.search(r"(\d+)(?:\.html?)?/?$", urlsplit(url).path)
+    match = re.search(r"(\d+)(?:\.(?:html?|aspx?|php))?/?$", urlsplit(url).path)
     if match and PAGE_MARKER.search(urlsplit(url).path):
         return int(match.group(1))
     return 1
@@ -508,7 +511,7 @@ def _listing_key(url: str) -> str:
     """The URL with its page marker removed: pages of one listing share it."""
     parts = urlsplit(url)
     path = PAGE_MARKER.sub("", parts.path)
-    path = re.sub(r"\.html?$|/$", "", path).lower()
+    path = re.sub(r"\.(?:html?|aspx?|php)$|/$", "", path).lower()
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if k.lower() not in PAGE_PARAMS))
     return f"{parts.netloc.lower()}{path}?{query}"
 
