@@ -182,7 +182,7 @@ class PageObject:
         seen: set[str] = set()
         for item in self.soup.select(self.RELATED_ITEMS):
             anchor = item if item.name == "a" else item.find("a", href=True)
-            url = self.clean_url(absolute(anchor.get("href"), self.url)) if anchor else None
+            url = _canonical_or_none(self.clean_url(absolute(anchor.get("href"), self.url))) if anchor else None
             if not url or url in seen:
                 continue
             seen.add(url)
@@ -317,6 +317,11 @@ class PageObject:
                         values.append(item[key])
                     stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
         return values
+
+
+def _canonical_or_none(url: str | None) -> str | None:
+    """Related links are stored in the archive's canonical URL form, so they match ``articles.url``."""
+    return canonical(url) if url else None
 
 
 def split_title_date(text: str) -> tuple[str, str | None]:

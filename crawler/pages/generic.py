@@ -38,7 +38,7 @@ from bs4 import NavigableString, Tag
 from ..extract.dates import parse_date
 from ..extract.html import AUTHOR_LINE, SOURCE_LINE, Body, extract_body, pair_images
 from ..extract.text import clean, clean_or_none
-from ..extract.urls import absolute, same_host
+from ..extract.urls import absolute, canonical, same_host
 from ..items import Image, Listing, ListingEntry, RelatedLink
 from .base import PageObject, copy_without, split_title_date
 
@@ -193,6 +193,7 @@ class GenericPage(PageObject):
             for block in _related_block(heading):
                 for anchor in block.find_all("a", href=True) if block.name != "a" else [block]:
                     url = self.clean_url(absolute(anchor["href"], self.url))
+                    url = canonical(url) if url else None
                     if not url or url in seen or not same_host(url, self.url):
                         continue
                     title, raw = split_title_date(anchor.get_text(" "))
