@@ -40,8 +40,13 @@ def canonical(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    """``host[:port]`` of ``url``, lower-cased; the unit of "never leave the host"."""
-    return urlsplit(url).netloc.lower()
+    """``host[:port]`` of ``url``, lower-cased, default port dropped (``https://a:443/`` → ``a``);
+    the unit of "never leave the host"."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower().rsplit("@", 1)[-1]
+    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
+        netloc = netloc.rsplit(":", 1)[0]
+    return netloc
 
 
 def same_host(url: str, other: str) -> bool:

@@ -50,11 +50,3 @@ def is_duplicate_url(url: str) -> bool:
     """True when any known platform says ``url`` is a print/save/send-mail view of an article."""
     return any(platform.is_duplicate_url(url) for platform in PLATFORMS)
 
-
-def clean_url(url: str) -> str:
-    """``url`` in the normal form of the platform whose URL shapes it has (first that changes it)."""
-    for platform in PLATFORMS:
-        cleaned = platform.clean_url(url)
-        if cleaned != url:
-            return cleaned
-    return url
