@@ -33,7 +33,7 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # an article page is well under 1 MB; parsin
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-DEPTH_PRIORITY = 1  # breadth-first: listings before deep related links
+# The spider sets request priorities itself: listings, then their articles, then related links.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 

@@ -226,6 +226,8 @@ def _looks_like_caption(tag: Tag) -> bool:
     if tag.name in ("em", "i"):
         return True
     text = clean(tag.get_text(" "))
+    if AUTHOR_LINE.match(text) or SOURCE_LINE.match(text):
+        return False  # "Nguồn: Báo Lai Châu" after an image is a byline, however it is styled
     if _all_text_inside(tag, ("em", "i")) or (_is_centered(tag) and len(text) <= 200):
         return True
     # A short line right after an image that is not a sentence (no final punctuation) is its caption.

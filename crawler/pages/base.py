@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from functools import cached_property
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
@@ -26,7 +26,8 @@ from ..items import Article, Image, Listing, ListingEntry, NotArticle, RelatedLi
 #: "(23/12/2020 09:04)" at the end of a related-link text.
 #: Only a date in brackets is split off: "Thông báo kết luận ngày 15/3/2021" keeps its date.
 _TRAILING_DATE = re.compile(r"\s*[\(\[]\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}[^()\[\]]*[\)\]]\s*$", re.I)
-_HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
+#: Breadcrumb items that name the home page, not a category.
+HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
 #: A ``__doPostBack`` call whose argument names a page ("Page$2", "…$ctl02", "pager…").
 _POSTBACK_PAGE = re.compile(r"__doPostBack\([^)]*(?:page|pager|paging|trang|\$ctl\d+)", re.I)
 
@@ -60,6 +61,7 @@ class PageObject:
         self.url = url
         self.expect: str | None = None
         self.soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
+        resolve_base_href(self.soup, url)
 
     # --- outcome ---------------------------------------------------------------------------
 
@@ -198,7 +200,7 @@ class PageObject:
         if not self.BREADCRUMB:
             return None
         names = [clean(n.get_text(" ")) for n in self.soup.select(self.BREADCRUMB)]
-        names = [n for n in names if n and n.lower() not in _HOME_WORDS]
+        names = [n for n in names if n and n.lower() not in HOME_WORDS]
         return names[-1] if names else None
 
     def site_name(self) -> str | None:
@@ -224,7 +226,7 @@ class PageObject:
                 raw = self._listing_date(anchor)
             entries.append(ListingEntry(url=url, title=title or clean(anchor.get("title")),
                                         published_at=parse_date(raw), published_raw=raw))
-        return Listing(url=self.url, platform=self.platform, category=self.category(), entries=entries,
+        return Listing(url=self.clean_url(self.url), platform=self.platform, category=self.category(), entries=entries,
                        page_urls=self.page_urls(), unsupported_pagination=self.unsupported_pagination(),
                        site_name=self.site_name())
 
@@ -319,6 +321,25 @@ class PageObject:
         return values
 
 
+def resolve_base_href(soup: BeautifulSoup, url: str) -> None:
+    """Honour ``<base href>`` (Joomla prints one on every page): rewrite relative ``href``/``src``
+    attributes to absolute URLs against it, once, so every page object may resolve links against
+    the page URL. Without a ``<base>`` tag nothing changes."""
+    base = soup.find("base", href=True)
+    if base is None:
+        return
+    base_url = urljoin(url, base["href"].strip())
+    base.decompose()
+    for tag in soup.find_all(href=True):
+        resolved = absolute(tag["href"], base_url)
+        if resolved:
+            tag["href"] = resolved
+    for tag in soup.find_all(src=True):
+        resolved = absolute(tag["src"], base_url)
+        if resolved:
+            tag["src"] = resolved
+
+
 def _canonical_or_none(url: str | None) -> str | None:
     """Related links are stored in the archive's canonical URL form, so they match ``articles.url``."""
     return canonical(url) if url else None
@@ -350,5 +371,3 @@ def _css_class_of(selector: str):
 
     return match
 
-
-_copy_without = copy_without  # old name, still imported by platform modules being written

@@ -62,7 +62,7 @@ from bs4 import BeautifulSoup, Comment
 from ..extract.dates import parse_date
 from ..extract.text import clean
 from ..extract.urls import absolute, canonical
-from .base import _HOME_WORDS, PageObject, copy_without
+from .base import HOME_WORDS, PageObject, copy_without
 
 #: The comments FITC wraps its content in (article and category templates alike).
 START_COMMENT = "FitcBatDauDocTin"
@@ -147,7 +147,7 @@ class FitcPortal(PageObject):
             return None
         node = copy_without(node, self.BREADCRUMB_NOISE)
         names = [n for n in CRUMB_SEPARATOR.split(clean(node.get_text(" "))) if n]
-        names = [n for n in names if n.lower() not in _HOME_WORDS]
+        names = [n for n in names if n.lower() not in HOME_WORDS]
         return names[-1] if names else None
 
 

@@ -58,6 +58,7 @@ RELATED_HEADINGS = re.compile(
 TITLE_CLASS = re.compile(r"title|tieu-?de|headline|heading|ten-?bai", re.I)
 DATE_CLASS = re.compile(r"date|time|ngay|thoi-?gian|publish|post-?meta|meta", re.I)
 SUMMARY_CLASS = re.compile(r"sapo|summary|lead|tom-?tat|trich-?dan|description|intro|chapeau|excerpt|hometext|mo-?ta", re.I)
+SITE_CHROME = re.compile(r"site|page|global|top", re.I)
 HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none|sr-only|visually-hidden|invisible)(?:$|\s)", re.I)
 BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-?dan|path|navigation-?path", re.I)
 AUTHOR_CLASS = re.compile(r"(?:^|[-_\s])(?:author|tac-?gia|byline)(?:$|[-_\s])", re.I)
@@ -220,7 +221,8 @@ class GenericPage(PageObject):
 
     def listing(self) -> Listing:
         entries = self._listing_entries()
-        return Listing(url=self.url, platform=self.platform, category=self._listing_category(), entries=entries,
+        return Listing(url=self.clean_url(self.url), platform=self.platform, category=self._listing_category(),
+                       entries=entries,
                        page_urls=self.page_urls(), unsupported_pagination=self.unsupported_pagination(),
                        site_name=self.site_name())
 
@@ -290,7 +292,7 @@ class GenericPage(PageObject):
                 continue  # (noise containers are not skipped: dates often sit in a toolbar)
             text = clean(node.get_text(" "))
             if 6 <= len(text) <= 90 and parse_date(text):
-                return node
+                return _innermost_date(node)
         return None
 
     def _json_ld_author(self) -> list[str]:
@@ -318,13 +320,17 @@ class GenericPage(PageObject):
         best_score = 0.0
         for anchors in groups.values():
             urls = {absolute(a["href"], self.url) for a in anchors}
-            if len(urls) < MIN_GROUP:
+            if len(urls) < 2:
                 continue
             items = [_item_of(a, anchors) for a in anchors]
             in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
             dated = sum(1 for item in items if _find_date(item)) / len(items)
             rich = sum(1 for item in items if item.find("img") or len(clean(item.get_text(" "))) > 80) / len(items)
-            score = len(urls) * (1 + in_section + 0.5 * dated + 0.5 * rich)
+            if len(urls) < MIN_GROUP and not (in_section == 1 and dated + rich >= 1):
+                continue  # two links make a listing only on a listing's short last page
+            # Links under the listing's own URL section weigh most: a sidebar of other
+            # categories' news can be as long as a listing's last page.
+            score = len(urls) * (0.5 + 2 * in_section + 0.5 * dated + 0.5 * rich)
             if score > best_score:
                 best, best_score = anchors, score
         entries: list[ListingEntry] = []
@@ -369,16 +375,28 @@ def _noisy(tag: Tag) -> bool:
 
 
 def _in_noise(tag: Tag) -> bool:
-    for node in [tag, *tag.parents]:
+    """Inside page chrome: a ``nav``/``aside``/… element, a ``header``/``footer`` of the page (not
+    the one of an ``<article>``), or an element whose class/id is in :data:`NOISE`."""
+    chain = [tag, *tag.parents]
+    for index, node in enumerate(chain):
         if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
             break
+        if _article_header(node, chain[index + 1:]):
+            continue
         if node.name in NOISE_TAGS or _noisy(node):
             return True
     return False
 
 
+def _article_header(node: Tag, ancestors: list) -> bool:
+    """``<article><header><h1>…``: an article's own header or footer, not the site's."""
+    return (node.name in ("header", "footer") and not SITE_CHROME.search(_classes(node))
+            and any(isinstance(up, Tag) and up.name in ("article", "main") for up in ancestors))
+
+
 def _own_paragraphs(node: Tag) -> list[str]:
-    """Texts of ``node``'s direct paragraphs (``<p>`` children and bare text runs), link text excluded."""
+    """Texts of ``node``'s direct paragraphs (``<p>`` children, leaf ``<div>`` children used as
+    paragraphs, bare text runs), link text excluded."""
     texts: list[str] = []
     run: list[str] = []
     for child in node.children:
@@ -389,12 +407,15 @@ def _own_paragraphs(node: Tag) -> list[str]:
             continue
         if child.name in ("br",):
             run.append(" ")
-        elif child.name in ("p", "blockquote"):
+        elif child.name in ("p", "blockquote") or (child.name == "div" and child.find(_BLOCKS) is None):
             texts.append(clean(child.get_text(" ")) if not child.find("a") else _text_without_links(child))
         elif child.name in ("span", "strong", "b", "em", "i", "font", "u"):
             run.append(child.get_text(" "))
     texts.append(clean("".join(run)))
     return [t for t in texts if t]
+
+
+_BLOCKS = ["p", "div", "table", "ul", "ol", "section", "article", "h1", "h2", "h3", "h4", "blockquote"]
 
 
 def _text_without_links(node: Tag) -> str:
@@ -409,6 +430,18 @@ def _date_text(node: Tag) -> str:
     if parse_date(text):
         return text
     return clean(node.get("datetime") or node.get("content") or text)
+
+
+def _innermost_date(node: Tag) -> Tag:
+    """The smallest descendant of ``node`` that still shows the same date and time (so toolbar
+    words around "Thứ 6, 21/03/2025 | 15:45" stay out of ``published_raw``)."""
+    value = parse_date(clean(node.get_text(" ")))
+    best, best_length = node, len(clean(node.get_text(" ")))
+    for child in node.find_all(True):
+        text = clean(child.get_text(" "))
+        if text and len(text) < best_length and parse_date(text) == value:
+            best, best_length = child, len(text)
+    return best
 
 
 def _before_body_end(node: Tag, body: Tag) -> bool:

@@ -64,7 +64,7 @@ from ..extract.html import Body, extract_body
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Listing, RelatedLink
-from .base import _HOME_WORDS, PageObject, copy_without
+from .base import HOME_WORDS, PageObject, copy_without
 
 GENERATOR = re.compile(r"\bjoomla\b", re.I)
 #: Class names only Joomla 1.5 (and Mambo before it) print: the fallback when the generator
@@ -233,7 +233,7 @@ class Joomla15(PageObject):
         names = [clean(a.get_text(" ")) for a in trail.find_all("a")]
         if not self.is_article():
             names.append(_trailing_text(trail))
-        names = [n for n in names if n and n.lower() not in _HOME_WORDS]
+        names = [n for n in names if n and n.lower() not in HOME_WORDS]
         return names[-1] if names else None
 
     def site_name(self) -> str | None:

@@ -6,7 +6,9 @@ From each start URL (a category listing page) it follows:
 * each article's related links ("Tin khác"), up to ``related_hops`` links away from a listing
   (default 2);
 
-and never: another host, ``javascript:``/``mailto:`` links (page objects drop them), print /
+Listing pages are fetched first, then the listings' articles, then related links (request
+priorities), so an article's distance from a listing does not depend on crawl order. Never:
+another host, ``javascript:``/``mailto:`` links (page objects drop them), print /
 save / send-mail views (``crawler.pages.is_duplicate_url``), menus, sidebars or footers (page
 objects only return listing entries, pagination and related links). Articles are deduplicated
 by canonical URL. Every article response is handed on as an ``ArchivedPage``.
@@ -31,9 +33,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
 from ..extract.encoding import decode_html
-from ..extract.urls import host_of
+from ..extract.urls import canonical, host_of
 from ..items import Article, ArchivedPage, Listing, NotArticle, Snapshot
 from ..pages import is_duplicate_url, parse_page
+
+
+#: Listing pages go before articles (priority 0 for a listing's articles, -N for N related hops).
+LISTING_PRIORITY = 100
 
 
 def check_start_url(url: str) -> str:
@@ -61,6 +67,7 @@ class PortalSpider(scrapy.Spider):
         self.hosts = {host_of(u) for u in self.start_urls}
         self.related_hops = int(related_hops)
         self.archived: set[str] = set()
+        self.listings_seen: set[str] = set()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
 
@@ -79,13 +86,15 @@ class PortalSpider(scrapy.Spider):
             if page is not None:
                 self.logger.warning("start/listing page %s is not a listing: %s", response.url, page.reason)
             return
+        self.listings_seen.update({canonical(response.url), canonical(page.url)})
         if page.unsupported_pagination and page.url not in self.unsupported_logged:
             self.unsupported_logged.add(page.url)
             self.logger.warning("listing %s: further pages unreachable (%s); crawling this page only",
                                 page.url, page.unsupported_pagination)
         self.logger.info("listing %s: %d articles, %d other pages", response.url, len(page.entries), len(page.page_urls))
         for url in page.page_urls:
-            if self.in_scope(url):
+            if self.in_scope(url) and canonical(url) not in self.listings_seen:
+                self.listings_seen.add(canonical(url))
                 yield self._listing_request(url)
         for entry in page.entries:
             if self.in_scope(entry.url):
@@ -159,10 +168,10 @@ class PortalSpider(scrapy.Spider):
             return None
 
     def _listing_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY)
 
     def _article_request(self, url: str, *, hops: int, category: str | None = None) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, priority=-hops,
                               meta={"hops": hops, "category": category})
 
 
