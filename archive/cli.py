@@ -74,7 +74,8 @@ def serve_archive(db: str, port: int, host: str) -> int:
         with open(metadata, "w", encoding="utf-8") as f:
             json.dump(metadata_for(db), f, ensure_ascii=False)
         arguments = ["serve", db, "--metadata", metadata, "--host", host, "--port", str(port),
-                     "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS)]
+                     "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
+                     "--setting", "truncate_cells_html", "300"]
         try:
             datasette_cli.main(args=arguments, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:

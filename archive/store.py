@@ -94,6 +94,14 @@ def m002_portal_province(db: Database) -> None:
     db["portals"].add_column("province", str)
 
 
+@migrations()
+def m003_published_year(db: Database) -> None:
+    """A plain column to facet articles by year (Datasette facets by column value)."""
+    db["articles"].add_column("published_year", str)
+    db.execute("UPDATE articles SET published_year = substr(published_at, 1, 4) WHERE published_at IS NOT NULL")
+    db["articles"].create_index(["published_year"])
+
+
 def open_db(path: str) -> Database:
     """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
     db = Database(path)
@@ -218,6 +226,7 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
         "category": article.get("category"), "title": article["title"], "summary": article.get("summary"),
         "author": article.get("author"), "source": article.get("source"),
         "published_at": article.get("published_at"), "published_raw": article.get("published_raw"),
+        "published_year": (article.get("published_at") or "")[:4] or None,
         "body_text": article.get("body_text"), "body_html": article.get("body_html"), "captions": captions,
         "last_seen_at": seen_at, "last_changed_at": seen_at, "content_hash": digest,
         "search_folded": fold("\n".join(s for s in searchable if s)),

@@ -1,13 +1,37 @@
-"""Datasette presentation of the archive: metadata only (no data logic)."""
+"""Datasette presentation of the archive: metadata, a search page, an article page, styles.
+
+This package is a Datasette plugin (entry point ``newsarchive``); its ``templates/`` and
+``static/`` folders are served by Datasette. Pages:
+
+* ``/search`` and ``/search.json``: one box, portal/category/date filters, relevance or newest
+  first, highlighted snippets; diacritics optional both ways (:mod:`archive.search`).
+* ``/article/<id>``: the article for reading: sanitized body with images and captions in place,
+  byline, dates, category, related links (to the archived copy when there is one), original URL.
+
+SQL functions on every connection: ``vn_fold(text)``, ``vn_fts_query(q)`` (the search box's
+syntax as an FTS5 expression over the folded column) and ``vn_snippet(text, q)`` (a plain-text
+snippet with «matches» marked), used by the canned queries of ``metadata.json``.
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.utils.asgi import NotFound, Response
+
+from ..reading import PAGE_SIZE, SearchRequest, parse, render_body, result_of, search_sql
+from ..search import fold, parse_query, snippet
 
 HERE = Path(__file__).resolve().parent
 #: The database name the metadata file is written for (``archive.db``).
 DEFAULT_DB_NAME = "archive"
+PLUGIN = "newsarchive"
+NO_MATCH = '"\u2400"'  #: an FTS5 expression that matches nothing (a token no text contains)
 
 
 def metadata_for(db_path: str) -> dict:
@@ -30,3 +54,123 @@ def metadata_for(db_path: str) -> dict:
                     flt["db"] = name
         metadata.setdefault("plugins", {})["datasette-dashboards"] = dashboards
     return metadata
+
+
+# --- hooks -----------------------------------------------------------------------------------
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.create_function("vn_fold", 1, fold, deterministic=True)
+    conn.create_function("vn_fts_query", 1, lambda q: parse_query(q or "").expression or NO_MATCH,
+                         deterministic=True)
+    conn.create_function("vn_snippet", 2, lambda text, q: snippet(text, parse_query(q or "").terms,
+                                                                   mark=("«", "»"), escape=False),
+                         deterministic=True)
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/search(?P<format>\.json)?$", search_view),
+        (r"^/article/(?P<id>\d+)$", article_view),
+    ]
+
+
+@hookimpl
+def menu_links(datasette):
+    return [
+        {"href": datasette.urls.path("/search"), "label": "Tìm kiếm · Search"},
+        {"href": datasette.urls.path("/-/dashboards/archive"), "label": "Biểu đồ · Charts"},
+    ]
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.static_plugins(PLUGIN, "newsarchive.css")]
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+def _archive(datasette):
+    """The served database that holds the archive (the first one with an ``articles`` table)."""
+    for name, database in datasette.databases.items():
+        if name != "_internal":
+            return database
+    raise NotFound("no archive database is served")
+
+
+async def search_view(datasette, request):
+    database = _archive(datasette)
+    args = {key: request.args.get(key) for key in request.args}
+    search = SearchRequest.from_args(args)
+    query = parse(search)
+    results: list[dict] = []
+    total = 0
+    more = False
+    if query.expression:
+        select, count, params = search_sql(search, query)
+        try:
+            rows = [dict(r) for r in (await database.execute(select, params)).rows]
+            total = (await database.execute(count, params)).first()[0]
+        except QueryInterrupted:
+            query.notes.append("Tìm kiếm quá lâu, hãy thêm từ hoặc bộ lọc. (The search took too long: "
+                               "add words or filters.)")
+            rows = []
+        except sqlite3.OperationalError as error:
+            query.notes.append(f"Không tìm được với cú pháp này. (This query could not be run: {error}.)")
+            rows = []
+        more = len(rows) > PAGE_SIZE
+        results = [result_of(row, query) for row in rows[:PAGE_SIZE]]
+    for result in results:
+        result["archive_url"] = datasette.urls.path(f"/article/{result['id']}")
+
+    def page_url(page: int, fmt: str = "") -> str:
+        keep = {k: v for k, v in args.items() if v and k != "page"}
+        return datasette.urls.path(f"/search{fmt}") + "?" + urlencode({**keep, "page": page})
+
+    data = {
+        "q": search.q, "expression": query.expression, "notes": query.notes, "sort": search.sort,
+        "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,
+                    "to": search.date_to},
+        "total": total, "page": search.page, "results": results,
+        "next_url": page_url(search.page + 1, ".json") if more else None,
+    }
+    if request.url_vars.get("format") == ".json":
+        for result in data["results"]:
+            result.pop("title_html")
+        return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+    portals = (await database.execute("SELECT portal, count(*) AS n FROM articles GROUP BY portal ORDER BY n DESC"
+                                      " LIMIT 500")).rows
+    categories = (await database.execute("SELECT category, count(*) AS n FROM articles WHERE category IS NOT NULL"
+                                         " GROUP BY category ORDER BY n DESC LIMIT 500")).rows
+    context = {**data, "portals": portals, "categories": categories, "database": database.name,
+               "next_page": page_url(search.page + 1) if more else None,
+               "previous_page": page_url(search.page - 1) if search.page > 1 else None,
+               "json_url": page_url(search.page, ".json"), "page_size": PAGE_SIZE}
+    return Response.html(await datasette.render_template("search.html", context, request=request))
+
+
+async def article_view(datasette, request):
+    database = _archive(datasette)
+    article_id = int(request.url_vars["id"])
+    row = (await database.execute("SELECT * FROM articles WHERE id = ?", [article_id])).first()
+    if row is None:
+        raise NotFound(f"Không có bài viết số {article_id} trong kho lưu trữ. (No article {article_id}.)")
+    article = dict(row)
+    images = [dict(r) for r in (await database.execute(
+        "SELECT src, caption, alt FROM images WHERE article_id = ? ORDER BY position", [article_id])).rows]
+    related = [dict(r) for r in (await database.execute(
+        "SELECT r.url, r.title, r.published_at, r.published_raw, a.id AS archived_id FROM related_links r "
+        "LEFT JOIN articles a ON a.url = r.url WHERE r.article_id = ? ORDER BY r.position", [article_id])).rows]
+    portal = (await database.execute("SELECT * FROM portals WHERE slug = ?", [article["portal"]])).first()
+    body = render_body(article["body_html"])
+    shown = {img["src"] for img in images if img["src"] in body}
+    context = {
+        "article": article, "body_html": body, "images_outside_body": [i for i in images if i["src"] not in shown],
+        "related": [{**r, "href": datasette.urls.path(f"/article/{r['archived_id']}") if r["archived_id"] else r["url"]}
+                    for r in related],
+        "portal": dict(portal) if portal else None, "database": database.name,
+    }
+    return Response.html(await datasette.render_template("article.html", context, request=request))

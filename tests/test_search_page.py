@@ -1,0 +1,192 @@
+"""The search page, its JSON, the article page and the SQL functions, on a real archive served by
+real Datasette (in-process client). The archive is built from the sample portal's pages."""
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive import store
+from archive.datasette import metadata_for
+from archive.search import parse_query, snippet
+from crawler.pages import parse_page
+
+SITE = Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "nukeviet-hagiang"
+CATEGORY = SITE / "vi" / "news" / "tin-hoat-dong-cum-khoi-thi-dua"
+BASE = "http://127.0.0.1:8000/vi/news/tin-hoat-dong-cum-khoi-thi-dua/"
+SEED_TITLE = "Bưu điện tỉnh tổ chức Hội nghị triển khai kế hoạch và phát động phong trào thi đua năm 2021"
+HOSTILE_TITLE = "Khối các doanh nghiệp Nhà nước tổng kết công tác thi đua năm 2020"
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("search") / "archive.db"
+    db = store.open_db(str(path))
+    for file in sorted(CATEGORY.glob("*-[0-9]*.html")):
+        article = parse_page(BASE + file.name, file.read_bytes())
+        store.save_portal(db, "hagiang-tdkt", name=article.site_name, base_url="http://127.0.0.1:8000/",
+                          platform=article.platform, seen_at="2026-11-26T09:00:00+07:00", province="Hà Giang")
+        store.save_article(db, article.to_dict(), portal="hagiang-tdkt", seen_at="2026-11-26T09:00:00+07:00")
+    store.save_portal(db, "other", name="Khác", base_url="http://x/", platform="generic", seen_at="T")
+    store.save_article(db, {"url": "http://x/a", "platform": "generic", "title": "Điện Biên phát động thi đua",
+                            "category": "Tin tức", "published_at": "2024-03-01",
+                            "body_text": "Tỉnh Điện Biên phát động phong trào thi đua yêu nước.",
+                            "images": [], "related_links": []}, portal="other", seen_at="T")
+    db.close()
+    return str(path)
+
+
+@pytest.fixture
+def ds(db_path):
+    return Datasette([db_path], metadata=metadata_for(db_path))
+
+
+async def search(ds, **params):
+    response = await ds.client.get("/search.json", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("q", ["thi dua", "thi đua", "THI ĐUA", "buu dien tinh", "Bưu điện", "ha thi minh hanh"])
+async def test_diacritics_are_optional_both_ways(ds, q):
+    data = await search(ds, q=q)
+    assert SEED_TITLE in [r["title"] for r in data["results"]] or data["total"] > 20
+
+
+@pytest.mark.parametrize("q", ["dien bien", "Điện Biên", "ĐIỆN BIÊN"])
+async def test_place_names(ds, q):
+    words = await search(ds, q=q)  # both words anywhere; where they stand together ranks first
+    assert words["results"][0]["title"] == "Điện Biên phát động thi đua" and words["total"] > 1
+    phrase = await search(ds, q=f'"{q}"')
+    assert [r["title"] for r in phrase["results"]] == ["Điện Biên phát động thi đua"]
+
+
+async def test_phrase_and_prefix(ds):
+    phrase = await search(ds, q='"uy quyen cua TTCP"')
+    assert [r["title"] for r in phrase["results"]] == [SEED_TITLE]  # only in the seed's caption
+    words = await search(ds, q="TTCP quyen")
+    assert [r["title"] for r in words["results"]] == [SEED_TITLE]
+    prefix = await search(ds, q="Emon*")  # "Emoney" in the seed body
+    assert [r["title"] for r in prefix["results"]] == [SEED_TITLE]
+    assert (await search(ds, q="Emon"))["total"] == 0
+
+
+async def test_snippet_highlights_original_words(ds):
+    data = await search(ds, q="uy quyen TTCP")
+    [result] = data["results"]
+    assert "<mark>ủy</mark> <mark>quyền</mark>" in result["snippet_html"] and "<mark>TTCP</mark>" in result["snippet_html"]
+    assert "<mark>" not in result["snippet"] and "ủy quyền của TTCP" in result["snippet"]
+
+
+async def test_filters_and_order(ds):
+    everything = await search(ds, q="thi dua", sort="newest")
+    dates = [r["published_at"] for r in everything["results"]]
+    assert dates == sorted(dates, reverse=True)
+    by_portal = await search(ds, q="thi dua", portal="other")
+    assert [r["portal"] for r in by_portal["results"]] == ["other"]
+    in_range = await search(ds, q="thi dua", **{"from": "2020-12-20", "to": "2020-12-28"})
+    assert in_range["results"] and all("2020-12-20" <= r["published_at"][:10] <= "2020-12-28" for r in in_range["results"])
+    by_category = await search(ds, q="thi dua", category="Tin tức")
+    assert by_category["total"] == 1
+
+
+async def test_bad_syntax_gets_a_friendly_message(ds):
+    for q in ['"thi dua', "-thi", "!!!", "AND OR NOT", "(", "title:", "*"]:
+        response = await ds.client.get("/search", params={"q": q})
+        assert response.status_code == 200, q
+    data = await search(ds, q='"thi dua')
+    assert data["total"] > 0 and "Unbalanced quote" in data["notes"][0]
+    bad_date = await search(ds, q="thi dua", **{"from": "hôm qua"})
+    assert any("YYYY-MM-DD" in n for n in bad_date["notes"])
+    page = await ds.client.get("/search", params={"q": "-thi"})
+    assert "Only excluded words" in page.text
+
+
+async def test_search_page_html(ds):
+    response = await ds.client.get("/search", params={"q": "thi dua", "sort": "newest"})
+    assert response.status_code == 200
+    assert 'name="q" value="thi dua"' in response.text
+    assert re.search(r'<a href="/article/\d+">', response.text)
+    assert "<mark>" in response.text
+    assert "/search.json?" in response.text
+
+
+async def test_pagination(ds):
+    first = await search(ds, q="thi dua", sort="newest")
+    assert first["total"] > 0
+    if first["next_url"]:
+        second = await ds.client.get(first["next_url"])
+        assert second.json()["page"] == 2
+
+
+async def test_article_page(ds, db_path):
+    conn = sqlite3.connect(db_path)
+    seed_id = conn.execute("select id from articles where title = ?", [SEED_TITLE]).fetchone()[0]
+    response = await ds.client.get(f"/article/{seed_id}")
+    assert response.status_code == 200
+    text = response.text
+    assert f"<h1>{SEED_TITLE}</h1>" in text
+    assert "<figcaption>Đ/c Hà Thị Minh Hạnh - Phó Chủ tịch UBND tỉnh thừa ủy quyền" in text
+    assert "Hoàng Nhi" in text and "24/12/2020 08:15" in text
+    # related links to archived articles point to the archive; the original URL is linked
+    related_id = conn.execute("select id from articles where url like '%-1238.html'").fetchone()[0]
+    assert f'href="/article/{related_id}"' in text
+    assert 'href="http://127.0.0.1:8000/vi/news/tin-hoat-dong-cum-khoi-thi-dua/buu-dien-tinh' in text
+    assert (await ds.client.get("/article/999999")).status_code == 404
+
+
+async def test_article_page_neutralises_scripts(ds, db_path):
+    conn = sqlite3.connect(db_path)
+    hostile_id = conn.execute("select id from articles where title = ?", [HOSTILE_TITLE]).fetchone()[0]
+    conn.close()
+    # plant markup in the stored body, as a hand-edited or older database might have it
+    writable = sqlite3.connect(db_path)
+    writable.execute("update articles set body_html = body_html || ? where id = ?",
+                     ['<script>document.title="pwned"</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a>',
+                      hostile_id])
+    writable.commit()
+    writable.close()
+    text = (await Datasette([db_path], metadata=metadata_for(db_path)).client.get(f"/article/{hostile_id}")).text
+    body = text.split('<div class="na-body">', 1)[1].split("</div>", 1)[0]
+    for forbidden in ("<script", "onerror", "javascript:", "pwned"):
+        assert forbidden not in body
+
+
+async def test_canned_queries(ds):
+    data = (await ds.client.get("/archive/search_with_snippets.json", params={"q": "uy quyen TTCP", "_shape": "objects"})).json()
+    assert [r["title"] for r in data["rows"]] == [SEED_TITLE] and "«ủy» «quyền»" in data["rows"][0]["snippet"]
+    people = (await ds.client.get("/archive/articles_mentioning_a_person.json",
+                                  params={"name": "ha thi minh hanh", "_shape": "objects"})).json()
+    assert SEED_TITLE in [r["title"] for r in people["rows"]]
+    months = (await ds.client.get("/archive/articles_per_month.json", params={"_shape": "objects"})).json()
+    assert {"month": "2020-12", "portal": "hagiang-tdkt", "articles": 8} in months["rows"]
+    span = (await ds.client.get("/archive/articles_in_date_range.json",
+                                params={"start": "2020-12-24", "end": "2020-12-24", "_shape": "objects"})).json()
+    assert [r["title"] for r in span["rows"]] == [SEED_TITLE]
+
+
+async def test_year_facet_and_hidden_internal_columns(ds):
+    data = (await ds.client.get("/archive/articles.json", params={"_extra": "facet_results"})).json()
+    facets = data["facet_results"]["results"] if "results" in data["facet_results"] else data["facet_results"]
+    assert {"portal", "category", "author", "published_year"} <= set(facets)
+    css = (await ds.client.get("/-/static-plugins/newsarchive/newsarchive.css")).text
+    assert ".col-search_folded" in css and ".col-content_hash" in css
+    page = (await ds.client.get("/archive/articles")).text
+    assert "/-/static-plugins/newsarchive/newsarchive.css" in page
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_any_typed_query_is_safe_fts5(text):
+    """Whatever people type, the expression runs (or is empty): never an FTS5 syntax error."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create virtual table t using fts5(title, search_folded, tokenize='unicode61 remove_diacritics 2')")
+    conn.execute("insert into t values ('Hội nghị', 'hoi nghi thi dua')")
+    expression = parse_query(text).expression
+    if expression:
+        conn.execute("select * from t where t match ?", [expression]).fetchall()
+    snippet("Hội nghị thi đua năm 2021", parse_query(text).terms)
