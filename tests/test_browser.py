@@ -1,0 +1,176 @@
+"""The archive in a real browser: Playwright (from PyPI) driving Debian's Chromium against
+`newsarchive serve` on 127.0.0.1. `.ci/run` installs both; elsewhere these tests are skipped
+when /usr/bin/chromium is missing (in CI they fail instead)."""
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from archive import store
+from crawler.pages import parse_page
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium is missing: .ci/run must install Debian's chromium package")
+    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+SITE = Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "nukeviet-hagiang"
+CATEGORY = SITE / "vi" / "news" / "tin-hoat-dong-cum-khoi-thi-dua"
+BASE = "http://portal.invalid/vi/news/tin-hoat-dong-cum-khoi-thi-dua/"  # never fetched
+SEED_TITLE = "Bưu điện tỉnh tổ chức Hội nghị triển khai kế hoạch và phát động phong trào thi đua năm 2021"
+HOSTILE_TITLE = "Khối các doanh nghiệp Nhà nước tổng kết công tác thi đua năm 2020"
+PLANTED = ('<script>window.__pwned = 1; document.title = "pwned";</script>'
+           '<img src="/nonexistent.png" onerror="window.__pwned = 2">'
+           '<a id="planted" href="javascript:window.__pwned = 3">xem</a>'
+           '<p onclick="window.__pwned = 4" id="planted-p">Đoạn có sự kiện onclick</p>')
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "archive.db"
+    db = store.open_db(str(path))
+    for file in sorted(CATEGORY.glob("*-[0-9]*.html")):
+        article = parse_page(BASE + file.name, file.read_bytes())
+        store.save_portal(db, "hagiang-tdkt", name=article.site_name, base_url="http://portal.invalid/",
+                          platform=article.platform, seen_at="2026-11-26T09:00:00+07:00", province="Hà Giang")
+        store.save_article(db, article.to_dict(), portal="hagiang-tdkt", seen_at="2026-11-26T09:00:00+07:00")
+    run = store.start_crawl_run(db, [BASE], "2026-11-26T09:00:00+07:00")
+    store.finish_crawl_run(db, run, "2026-11-26T09:01:00+07:00", {"pages_fetched": 20, "articles_new": 14, "failures": 2})
+    db.close()
+    # A script planted straight into the stored body (bypassing the crawler's sanitizer), as an
+    # older or hand-edited archive might hold it: the page must still not run it.
+    conn = sqlite3.connect(path)
+    conn.execute("update articles set body_html = body_html || ? where title = ?", [PLANTED, HOSTILE_TITLE])
+    conn.commit()
+    conn.close()
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--db", str(path), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("newsarchive serve did not start")
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def only_loopback(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.outside_requests = outside
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def test_search_without_diacritics_then_read_the_seed_article(page, server):
+    page.goto(server + "/search")
+    page.fill("input[name=q]", "thi dua buu dien")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".na-results li")
+    titles = page.locator(".na-results .na-title a").all_inner_texts()
+    assert SEED_TITLE in titles
+    marks = page.locator(".na-results mark").all_inner_texts()
+    assert "đua" in [m.lower() for m in marks] and "Bưu" in marks  # shown with diacritics, though typed without
+    page.click(f"text={SEED_TITLE}")
+    page.wait_for_selector("article.na-article h1")
+    assert page.inner_text("article.na-article h1") == SEED_TITLE
+    captions = page.locator("figcaption, .na-body p em").all_inner_texts()
+    assert "Đ/c Hà Thị Minh Hạnh - Phó Chủ tịch UBND tỉnh phát biểu tại Hội nghị" in captions
+    assert ("Đ/c Hà Thị Minh Hạnh - Phó Chủ tịch UBND tỉnh thừa ủy quyền của TTCP trao Cờ thi đua Chính phủ "
+            "cho Bưu điện tỉnh") in captions
+    images = page.locator(".na-body img")
+    assert images.count() == 2 and page.locator(".na-body figure img + figcaption").count() == 1
+    assert "Hoàng Nhi" in page.inner_text(".na-byline")
+
+
+def test_filters_in_the_form(page, server):
+    page.goto(server + "/search?q=thi+dua")
+    page.select_option("select[name=sort]", "newest")
+    page.fill("input[name=from]", "2020-12-20")
+    page.fill("input[name=to]", "2020-12-28")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".na-results li")
+    metas = page.locator(".na-results .na-meta").all_inner_texts()
+    dates = [m.split(" ")[0][:10] for m in metas]
+    assert dates and all("2020-12-20" <= d <= "2020-12-28" for d in dates) and dates == sorted(dates, reverse=True)
+
+
+def test_bad_query_shows_a_friendly_message(page, server):
+    page.goto(server + "/search")
+    page.fill("input[name=q]", '"thi dua')
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector(".na-notes")
+    assert "Unbalanced quote" in page.inner_text(".na-notes")
+    assert page.locator(".na-results li").count() > 0
+
+
+def test_planted_script_does_not_run(page, server):
+    page.goto(server + "/search?q=" + "doanh nghiep nha nuoc tong ket")
+    page.click(f"text={HOSTILE_TITLE}")
+    page.wait_for_selector("article.na-article h1")
+    page.wait_for_timeout(300)  # let an onerror handler fire, if one had survived
+    assert page.evaluate("window.__pwned") is None
+    assert page.title() != "pwned"
+    if page.locator("#planted").count():
+        page.click("#planted")
+    if page.locator("#planted-p").count():
+        page.click("#planted-p")
+    assert page.evaluate("window.__pwned") is None
+    assert page.dialogs == []
+    assert "Đoạn có sự kiện onclick" in page.inner_text(".na-body")  # the text stays, the handler goes
+
+
+def test_no_request_leaves_the_server(page, server):
+    for path in ["/", "/search?q=thi+dua", "/archive/articles", "/-/dashboards/archive"]:
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+    assert [u for u in page.outside_requests if not u.startswith("data:")] == []
