@@ -246,3 +246,12 @@ def test_malformed_html_still_parses():
     assert article.title.startswith("Bưu điện tỉnh tổ chức Hội nghị") or article.title
     assert article.published_at == "2020-12-24T08:15:00+07:00"
     assert "Phát biểu tại Hội nghị" in article.body_text
+
+
+def test_robots_disallowed_start_url_is_skipped_not_failed(portal, tmp_path):
+    db = str(tmp_path / "robots.db")
+    result = run_crawl(portal.url("/admin/news/"), "--db", db, "--delay", "0", "--log-level", "INFO")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "not fetched" in result.stderr and "robots.txt" in result.stderr
+    assert "/admin/news/" not in portal.requests
+    assert query(db, "select failures from crawl_runs")[0]["failures"] == 0

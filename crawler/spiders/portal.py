@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    IgnoreRequest,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
@@ -56,9 +57,10 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, start_url: str | None = None, start_urls=None, related_hops: int | str = 2, **kwargs):
         super().__init__(**kwargs)
-        urls = list(start_urls or [])
-        if isinstance(start_urls, str):
+        if isinstance(start_urls, str):  # -a start_urls=URL1,URL2
             urls = [u for u in start_urls.split(",") if u.strip()]
+        else:
+            urls = list(start_urls or [])
         if start_url:
             urls.append(start_url)
         if not urls:
@@ -119,6 +121,9 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.logger.info("not fetched %s (%s)", request.url, failure.getErrorMessage())
+            return  # robots.txt forbids it, or a middleware dropped it: a decision, not a failure
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
         elif failure.check(CannotResolveHostError):
