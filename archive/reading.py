@@ -16,6 +16,9 @@ import nh3
 from .search import Query, parse_query, snippet
 
 PAGE_SIZE = 20
+#: Matches are counted up to this many ("10,000+"): counting every match of a word found in most
+#: of a million articles costs seconds and tells a reader nothing more.
+COUNT_CAP = 10_000
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Tags and attributes allowed when an article body is rendered (a second sanitizing pass:
@@ -69,7 +72,8 @@ class SearchRequest:
 
 
 def search_sql(request: SearchRequest, query: Query) -> tuple[str, str, dict[str, Any]]:
-    """``(select_sql, count_sql, params)`` for a parsed query and its filters."""
+    """``(select_sql, count_sql, params)`` for a parsed query and its filters; the count stops
+    at ``COUNT_CAP + 1``."""
     where = ["articles_fts MATCH :expression"]
     params: dict[str, Any] = {"expression": query.expression}
     if request.portal:
@@ -89,7 +93,7 @@ def search_sql(request: SearchRequest, query: Query) -> tuple[str, str, dict[str
     select = (f"SELECT articles.id, articles.url, articles.title, articles.published_at, articles.portal, "
               f"articles.category, articles.summary, articles.body_text, articles.captions {base} "
               f"ORDER BY {order}, articles.id DESC LIMIT {PAGE_SIZE + 1} OFFSET {(request.page - 1) * PAGE_SIZE}")
-    return select, f"SELECT count(*) {base}", params
+    return select, f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1})", params
 
 
 def result_of(row: dict[str, Any], query: Query) -> dict[str, Any]:

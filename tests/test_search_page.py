@@ -190,3 +190,18 @@ def test_any_typed_query_is_safe_fts5(text):
     if expression:
         conn.execute("select * from t where t match ?", [expression]).fetchall()
     snippet("Hội nghị thi đua năm 2021", parse_query(text).terms)
+
+
+async def test_count_is_capped(ds, monkeypatch):
+    from archive import reading
+
+    monkeypatch.setattr(reading, "COUNT_CAP", 3)
+    import archive.datasette as plugin
+
+    monkeypatch.setattr(plugin, "COUNT_CAP", 3)
+    data = await search(ds, q="thi dua")
+    assert data["total"] == 3 and data["total_is_capped"] is True
+    page = await ds.client.get("/search", params={"q": "thi dua"})
+    assert "3+ kết quả" in page.text
+    few = await search(ds, q='"uy quyen cua TTCP"')
+    assert few["total"] == 1 and few["total_is_capped"] is False

@@ -24,7 +24,7 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
 
-from ..reading import PAGE_SIZE, SearchRequest, parse, render_body, result_of, search_sql
+from ..reading import COUNT_CAP, PAGE_SIZE, SearchRequest, parse, render_body, result_of, search_sql
 from ..search import fold, parse_query, snippet
 
 HERE = Path(__file__).resolve().parent
@@ -134,7 +134,8 @@ async def search_view(datasette, request):
         "q": search.q, "expression": query.expression, "notes": query.notes, "sort": search.sort,
         "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,
                     "to": search.date_to},
-        "total": total, "page": search.page, "results": results,
+        "total": min(total, COUNT_CAP), "total_is_capped": total > COUNT_CAP, "page": search.page,
+        "results": results,
         "next_url": page_url(search.page + 1, ".json") if more else None,
     }
     if request.url_vars.get("format") == ".json":
