@@ -71,29 +71,42 @@ class SearchRequest:
         return request
 
 
-def search_sql(request: SearchRequest, query: Query) -> tuple[str, str, dict[str, Any]]:
+def search_sql(request: SearchRequest, query: Query, matches: int = 0) -> tuple[str, str, dict[str, Any]]:
     """``(select_sql, count_sql, params)`` for a parsed query and its filters; the count stops
-    at ``COUNT_CAP + 1``."""
-    where = ["articles_fts MATCH :expression"]
+    at ``COUNT_CAP + 1``. ``matches`` is that count when known (run the count first).
+
+    Relevance order ranks every match (FTS5 bm25). Newest-first sorts the matches by date when
+    they are few; when they are many (``matches`` over ``COUNT_CAP``) it walks the
+    ``published_at`` index from the newest article and keeps those in the match set, stopping
+    after one page (0.7 s instead of 2.8 s for a word found in most of a million articles)."""
+    filters = []
     params: dict[str, Any] = {"expression": query.expression}
     if request.portal:
-        where.append("articles.portal = :portal")
+        filters.append("articles.portal = :portal")
         params["portal"] = request.portal
     if request.category:
-        where.append("articles.category = :category")
+        filters.append("articles.category = :category")
         params["category"] = request.category
     if request.date_from:
-        where.append("articles.published_at >= :date_from")
+        filters.append("articles.published_at >= :date_from")
         params["date_from"] = request.date_from
     if request.date_to:
-        where.append("substr(articles.published_at, 1, 10) <= :date_to")
+        filters.append("substr(articles.published_at, 1, 10) <= :date_to")
         params["date_to"] = request.date_to
-    base = ("FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid WHERE " + " AND ".join(where))
-    order = "articles_fts.rank" if request.sort == "relevance" else "articles.published_at DESC"
-    select = (f"SELECT articles.id, articles.url, articles.title, articles.published_at, articles.portal, "
-              f"articles.category, articles.summary, articles.body_text, articles.captions {base} "
-              f"ORDER BY {order}, articles.id DESC LIMIT {PAGE_SIZE + 1} OFFSET {(request.page - 1) * PAGE_SIZE}")
-    return select, f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1})", params
+    columns = ("articles.id, articles.url, articles.title, articles.published_at, articles.portal, "
+               "articles.category, articles.summary, articles.body_text, articles.captions")
+    page = f"LIMIT {PAGE_SIZE + 1} OFFSET {(request.page - 1) * PAGE_SIZE}"
+    joined = ("FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid WHERE "
+              + " AND ".join(["articles_fts MATCH :expression", *filters]))
+    if request.sort == "relevance":
+        select = f"SELECT {columns} {joined} ORDER BY articles_fts.rank, articles.id DESC {page}"
+    elif matches <= COUNT_CAP:
+        select = f"SELECT {columns} {joined} ORDER BY articles.published_at DESC, articles.id DESC {page}"
+    else:
+        matching = "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :expression)"
+        select = (f"SELECT {columns} FROM articles INDEXED BY idx_articles_published_at WHERE "
+                  + " AND ".join([matching, *filters]) + f" ORDER BY articles.published_at DESC {page}")
+    return select, f"SELECT count(*) FROM (SELECT 1 {joined} LIMIT {COUNT_CAP + 1})", params
 
 
 def result_of(row: dict[str, Any], query: Query) -> dict[str, Any]:

@@ -110,10 +110,11 @@ async def search_view(datasette, request):
     total = 0
     more = False
     if query.expression:
-        select, count, params = search_sql(search, query)
+        _, count, params = search_sql(search, query)
         try:
-            rows = [dict(r) for r in (await database.execute(select, params)).rows]
             total = (await database.execute(count, params)).first()[0]
+            select, _, params = search_sql(search, query, matches=total)
+            rows = [dict(r) for r in (await database.execute(select, params)).rows]
         except QueryInterrupted:
             query.notes.append("Tìm kiếm quá lâu, hãy thêm từ hoặc bộ lọc. (The search took too long: "
                                "add words or filters.)")
