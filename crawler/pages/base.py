@@ -53,7 +53,7 @@ class PageObject:
     BREADCRUMB: str | None = None  #: breadcrumb items, home first
     LISTING_ITEMS: str | None = None  #: one element per article on a listing page (an <a> or contains one)
     LISTING_DATE: str | None = None  #: date inside a listing item's container
-    LISTING_ITEM_CONTAINER: str | None = None  #: ancestor of a listing link holding its date
+    LISTING_ITEM_CONTAINER: str | None = None  #: CSS selector of the ancestor of a listing link that holds its date
     PAGINATION: str | None = None  #: links to other pages of a listing
     PAGER: str = ".pagination, .pager, .paging, .PhanTrang, [class*=pagination], [class*=PhanTrang], [class*=paging], [id*=Paging], [id*=PhanTrang], .rgPager"
 
@@ -279,7 +279,8 @@ class PageObject:
     def _listing_date(self, anchor: Tag) -> str | None:
         if not (self.LISTING_DATE and self.LISTING_ITEM_CONTAINER):
             return None
-        container = anchor.find_parent(_css_class_of(self.LISTING_ITEM_CONTAINER))
+        container = next((p for p in anchor.parents if isinstance(p, Tag) and p.name != "[document]"
+                          and p.css.match(self.LISTING_ITEM_CONTAINER)), None)
         for node in container.select(self.LISTING_DATE) if container else []:
             raw = clean(node.get_text(" "))
             if parse_date(raw):
@@ -302,23 +303,26 @@ class PageObject:
                 return clean(raw)
         return None
 
-    def _json_ld_values(self, key: str) -> list[str]:
-        values = []
+    def _json_ld_objects(self) -> list[dict]:
+        """Every JSON object in the page's JSON-LD scripts (nested ones included)."""
+        objects: list[dict] = []
         for script in self.soup.find_all("script", type="application/ld+json"):
             try:
-                data = json.loads(script.string or "")
+                stack = [json.loads(script.string or "")]
             except ValueError:
                 continue
-            stack = [data]
             while stack:
-                item = stack.pop()
+                item = stack.pop(0)
                 if isinstance(item, list):
                     stack.extend(item)
                 elif isinstance(item, dict):
-                    if isinstance(item.get(key), str):
-                        values.append(item[key])
+                    objects.append(item)
                     stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-        return values
+        return objects
+
+    def _json_ld_values(self, key: str) -> list[str]:
+        """String values of ``key`` in the page's JSON-LD, in document order."""
+        return [o[key] for o in self._json_ld_objects() if isinstance(o.get(key), str)]
 
 
 def resolve_base_href(soup: BeautifulSoup, url: str) -> None:
@@ -360,14 +364,4 @@ def copy_without(node: Tag, selector: str) -> Tag:
     for child in node.select(selector):
         child.decompose()
     return node
-
-
-def _css_class_of(selector: str):
-    """A BeautifulSoup matcher for a simple ``tag.class`` selector (used with ``find_parent``)."""
-    tag, _, cls = selector.partition(".")
-
-    def match(candidate: Tag) -> bool:
-        return (not tag or candidate.name == tag) and (not cls or cls in (candidate.get("class") or []))
-
-    return match
 

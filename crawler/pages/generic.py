@@ -298,12 +298,13 @@ class GenericPage(PageObject):
     def _json_ld_author(self) -> list[str]:
         """Author names from JSON-LD ``author`` (a string, an object with ``name``, or a list)."""
         authors = []
-        for script in self.soup.find_all("script", type="application/ld+json"):
-            text = script.string or ""
-            match = re.search(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^}]*?"name"\s*:\s*"([^"]+)"|"([^"]+)")', text)
-            if match:
-                authors.append(clean(match.group(1) or match.group(2)))
-        return [a for a in authors if a]
+        for obj in self._json_ld_objects():
+            value = obj.get("author")
+            for author in value if isinstance(value, list) else [value]:
+                name = author.get("name") if isinstance(author, dict) else author
+                if isinstance(name, str) and clean(name):
+                    authors.append(clean(name))
+        return authors
 
     def _listing_entries(self) -> list[ListingEntry]:
         section = _section_of(self.url)
