@@ -13,22 +13,16 @@ import sys
 
 import pytest
 
-from crawler.extract.urls import canonical
-from fixtures.server import SITES, FixtureServer
+from fixtures import facts as site_facts
+from fixtures.server import FixtureServer
 
-SITE_NAMES = sorted(p.parent.name for p in SITES.glob("*/_facts.json"))
-FIELDS = ["title", "published_at", "published_raw", "author", "source", "summary", "category", "body_paragraphs",
-          "images", "related", "platform"]
-
-
-def facts_of(site):
-    return json.loads((SITES / site / "_facts.json").read_text(encoding="utf-8"))
+SITE_NAMES = site_facts.site_names()
 
 
 @pytest.fixture(scope="module", params=SITE_NAMES)
 def site_crawl(request, tmp_path_factory):
     site = request.param
-    facts = facts_of(site)
+    facts = site_facts.load(site)
     db = str(tmp_path_factory.mktemp(site) / "archive.db")
     with FixtureServer(site) as server:
         result = subprocess.run(
@@ -43,48 +37,17 @@ def site_crawl(request, tmp_path_factory):
     conn.close()
 
 
-def absolute(base, url):
-    return canonical(url if url.startswith("http") else base + url)
-
-
-def stored(crawl):
-    """{canonical url: row} of the archived articles."""
-    return {row["url"]: dict(row) for row in crawl["db"].execute("select * from articles")}
-
-
 def test_every_expected_article_archived_exactly_once(site_crawl):
-    urls = [r["url"] for r in site_crawl["db"].execute("select url from articles")]
+    urls = site_facts.stored_urls(site_crawl["db"])
     assert len(urls) == len(set(urls))
-    expected = {absolute(site_crawl["base"], a["url"]) for a in site_crawl["facts"]["articles"]}
-    assert set(urls) == expected
+    assert set(urls) == site_facts.expected_urls(site_crawl["facts"], site_crawl["base"])
 
 
-@pytest.mark.parametrize("field", FIELDS)
+@pytest.mark.parametrize("field", site_facts.FIELDS)
 def test_article_field(site_crawl, field):
-    rows = stored(site_crawl)
-    db, base = site_crawl["db"], site_crawl["base"]
-    mismatches = []
-    for facts in site_crawl["facts"]["articles"]:
-        row = rows.get(absolute(base, facts["url"]))
-        if row is None:
-            continue  # reported by test_every_expected_article_archived_exactly_once
-        if field == "body_paragraphs":
-            got, want = row["body_text"].split("\n\n") if row["body_text"] else [], facts["body_paragraphs"]
-        elif field == "images":
-            got = [(r["src"], r["caption"]) for r in db.execute(
-                "select src, caption from images where article_id = ? order by position", [row["id"]])]
-            want = [(absolute(base, i["src"]), i.get("caption")) for i in facts["images"]]
-        elif field == "related":
-            got = [(r["url"], r["title"], r["published_raw"]) for r in db.execute(
-                "select url, title, published_raw from related_links where article_id = ? order by position",
-                [row["id"]])]
-            want = [(absolute(base, r["url"]), r["title"], r.get("published_raw")) for r in facts["related"]]
-        elif field == "platform":
-            got, want = row["platform"], site_crawl["facts"]["platform"]
-        else:
-            got, want = row[field], facts[field]
-        if got != want:
-            mismatches.append({"url": facts["url"], "got": got, "want": want})
+    compared = site_facts.compare(site_crawl["db"], site_crawl["facts"], site_crawl["base"], field)
+    # A missing article is reported by test_every_expected_article_archived_exactly_once.
+    mismatches = [c for c in compared if not c["missing"] and c["got"] != c["want"]]
     assert not mismatches, json.dumps(mismatches, ensure_ascii=False, indent=1)[:4000]
 
 
