@@ -109,6 +109,17 @@ def m004_month_charts_index(db: Database) -> None:
     db["articles"].create_index(["published_at", "portal", "category"])
 
 
+@migrations()
+def m005_provenance_and_yield(db: Database) -> None:
+    """Which page object produced each field of an article (the fallback cascade); what each start
+    URL of a crawl yielded, with the warnings a person should read; the URL a snapshot was
+    requested under (``snapshots.url`` is the page's identity, requests go to the URL as linked)."""
+    db["articles"].add_column("extracted_by", str)
+    db["crawl_runs"].add_column("start_url_yields", str)
+    db["crawl_runs"].add_column("warnings", str)
+    db["snapshots"].add_column("requested_url", str)
+
+
 def open_db(path: str) -> Database:
     """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
     db = Database(path)
@@ -147,10 +158,17 @@ def start_crawl_run(db: Database, start_urls: Iterable[str], started_at: str) ->
     }).last_pk
 
 
-def finish_crawl_run(db: Database, run_id: int, finished_at: str, counts: Mapping[str, int]) -> None:
-    """Record the end of a crawl with its counters (``pages_fetched``, ``articles_new``, …)."""
+def finish_crawl_run(db: Database, run_id: int, finished_at: str, counts: Mapping[str, int], *,
+                     start_url_yields: list[Mapping[str, Any]] | None = None, warnings: list[str] | None = None) -> None:
+    """Record the end of a crawl with its counters (``pages_fetched``, ``articles_new``, …), what
+    each start URL yielded (a list of JSON objects) and the warnings of the run (a list of strings)."""
     allowed = {"pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "failures"}
-    db["crawl_runs"].update(run_id, {"finished_at": finished_at, **{k: int(v) for k, v in counts.items() if k in allowed}})
+    row: dict[str, Any] = {"finished_at": finished_at, **{k: int(v) for k, v in counts.items() if k in allowed}}
+    if start_url_yields is not None:
+        row["start_url_yields"] = json.dumps(list(start_url_yields), ensure_ascii=False)
+    if warnings is not None:
+        row["warnings"] = json.dumps(list(warnings), ensure_ascii=False)
+    db["crawl_runs"].update(run_id, row)
 
 
 # --- snapshots -------------------------------------------------------------------------------
@@ -159,8 +177,8 @@ def finish_crawl_run(db: Database, run_id: int, finished_at: str, counts: Mappin
 def save_snapshot(db: Database, snapshot: Mapping[str, Any], crawl_run_id: int | None = None) -> bool:
     """Store a fetched response unless the URL's latest snapshot has the same status and body.
 
-    ``snapshot``: ``url``, ``fetched_at``, ``status``, ``headers`` (dict), ``body`` (bytes).
-    Returns True when a row was added.
+    ``snapshot``: ``url`` (the page's identity), ``fetched_at``, ``status``, ``headers`` (dict),
+    ``body`` (bytes), optional ``requested_url``. Returns True when a row was added.
     """
     body = snapshot["body"]
     digest = hashlib.sha256(body).hexdigest()
@@ -171,6 +189,7 @@ def save_snapshot(db: Database, snapshot: Mapping[str, Any], crawl_run_id: int |
         "url": snapshot["url"], "fetched_at": snapshot["fetched_at"], "status": snapshot["status"],
         "headers": json.dumps(dict(snapshot["headers"]), ensure_ascii=False, sort_keys=True),
         "body": gzip.compress(body, mtime=0), "body_sha256": digest, "crawl_run_id": crawl_run_id,
+        "requested_url": snapshot.get("requested_url") or snapshot["url"],
     })
     return True
 
@@ -183,9 +202,17 @@ def snapshot_body(db: Database, snapshot_id: int) -> bytes:
 # --- articles --------------------------------------------------------------------------------
 
 
+#: Keys of an image and of a related link that are content (a related link's ``href``, the
+#: address as written, is how to fetch it, not what the article says).
+IMAGE_KEYS = ("src", "caption", "alt")
+RELATED_KEYS = ("url", "title", "published_at", "published_raw")
+
+
 def content_hash(article: Mapping[str, Any]) -> str:
     """SHA-256 of the article's extracted content (:data:`CONTENT_FIELDS`, canonical JSON)."""
     payload = {k: article.get(k) for k in CONTENT_FIELDS}
+    payload["images"] = [{k: image.get(k) for k in IMAGE_KEYS} for image in payload["images"] or []]
+    payload["related_links"] = [{k: link.get(k) for k in RELATED_KEYS} for link in payload["related_links"] or []]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -237,6 +264,7 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
         "body_text": article.get("body_text"), "body_html": article.get("body_html"), "captions": captions,
         "last_seen_at": seen_at, "last_changed_at": seen_at, "content_hash": digest,
         "search_folded": fold("\n".join(s for s in searchable if s)),
+        "extracted_by": json.dumps(article["extracted_by"], sort_keys=True) if article.get("extracted_by") else None,
     }
 
 

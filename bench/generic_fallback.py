@@ -76,7 +76,7 @@ def evaluate(site: str) -> dict:
             "site": site, "platform": facts["platform"], "articles": len(facts["articles"]), "hits": hits,
             "listing_found": len(found), "listing_recall_hits": len(found & expected_urls),
             "listing_precision": (len(found & expected_urls) / len(found)) if found else 0.0,
-            "next_page": bool(listing.page_urls),
+            "next_page": bool(listing.page_links),
         }
     finally:
         server.server_close()

@@ -1,8 +1,10 @@
 """``newsarchive inspect URL_OR_FILE [--url URL] [--save-case DIR]``: what the archive would
 extract from one page.
 
-Prints JSON: the detected ``platform``, the ``page_object`` class, the ``kind`` of page
-(Article, Listing, NotArticle), the ``encoding`` used, and the extracted ``item``. A file needs
+Prints JSON: the detected ``platform``, the ``page_object`` class detection picked, the ``kind``
+of page (Article, Listing, NotArticle), the ``encoding`` used, the extracted ``item`` (exactly what
+a crawl extracts: the fallback cascade included) and ``extracted_by``, which page object produced
+each field (the platform's, or ``GenericPage`` where the cascade filled a field in). A file needs
 ``--url`` (the address it was saved from: links and canonical URLs are resolved against it). A
 URL is fetched once, with the crawler's User-Agent (robots.txt is not consulted for this single,
 user-requested fetch).
@@ -25,6 +27,7 @@ from pathlib import Path
 from . import settings
 from .extract.dates import now_iso
 from .extract.encoding import decode_html
+from .pages.cascade import Cascade
 from .pages.detect import page_object
 from .spiders.portal import check_start_url
 
@@ -57,9 +60,10 @@ def inspect(body: bytes, url: str, content_type: str | None = None):
     """``(report, item)``: the JSON-ready report printed by the command, and the parsed item."""
     text, encoding = decode_html(body, content_type)
     page = page_object(url, text)
-    item = page.parse()
+    item = Cascade(page).parse()
     report = {"url": url, "platform": page.platform, "page_object": type(page).__name__,
-              "kind": type(item).__name__, "encoding": encoding, "item": asdict(item)}
+              "kind": type(item).__name__, "encoding": encoding, "item": asdict(item),
+              "extracted_by": getattr(item, "extracted_by", {})}
     return report, item
 
 

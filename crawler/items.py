@@ -3,6 +3,12 @@
 Plain dataclasses, no Scrapy. Formats:
 
 * URLs are absolute ``http(s)`` URLs; ``Article.url`` is canonical (:func:`crawler.extract.urls.canonical`).
+  A link has two forms: ``url``, its identity in the archive (the platform's ``clean_url``: portlet
+  state, session ids and page-1 markers dropped), used to store and de-duplicate; and ``href``, the
+  target exactly as the page links it (resolved against the page), the only form ever requested:
+  a portal may answer nothing but the URLs it writes.
+* ``extracted_by`` maps each extracted field to the page-object class that produced it (the
+  platform's, or ``GenericPage`` where the fallback cascade filled a field in).
 * Text is NFC with whitespace collapsed (:func:`crawler.extract.text.clean`); absent values are
   ``None``, never ``""``.
 * ``*_at`` values are ISO 8601: ``YYYY-MM-DDTHH:MM:SS+07:00``, or ``YYYY-MM-DD`` when the page
@@ -29,10 +35,11 @@ class Image:
 class RelatedLink:
     """An item of the article's "Tin khác" / "Các tin khác" / "Những tin cũ hơn" list."""
 
-    url: str  #: absolute URL of the related article
+    url: str  #: canonical URL of the related article (its identity, as ``Article.url``)
     title: str  #: link text, without the trailing "(date)"
     published_at: str | None = None  #: date shown next to the link, parsed
     published_raw: str | None = None  #: date shown next to the link, as shown, e.g. "(23/12/2020 09:04)"
+    href: str | None = None  #: the link as written on the page (absolute); ``None``: same as ``url``
 
 
 @dataclass
@@ -53,6 +60,8 @@ class Article:
     images: list[Image] = field(default_factory=list)
     related_links: list[RelatedLink] = field(default_factory=list)
     site_name: str | None = None  #: the portal's own name (og:site_name or the title suffix)
+    #: field name → page-object class that produced it, e.g. {"title": "NukeViet4", "published_at": "GenericPage"}
+    extracted_by: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,10 +71,19 @@ class Article:
 class ListingEntry:
     """An article link on a category listing page."""
 
-    url: str
+    url: str  #: identity (the platform's clean form of ``href``)
     title: str
     published_at: str | None = None
     published_raw: str | None = None
+    href: str | None = None  #: the link as written on the page (absolute); ``None``: same as ``url``
+
+
+@dataclass
+class PageLink:
+    """A link to another page of the same listing."""
+
+    url: str  #: identity (the platform's clean form of ``href``)
+    href: str  #: the link as written on the page (absolute): what is requested
 
 
 @dataclass
@@ -76,9 +94,11 @@ class Listing:
     platform: str
     category: str | None = None  #: category name as shown
     entries: list[ListingEntry] = field(default_factory=list)
-    page_urls: list[str] = field(default_factory=list)  #: other pages of the same listing (absolute)
+    page_links: list[PageLink] = field(default_factory=list)  #: other pages of the same listing
     unsupported_pagination: str | None = None  #: why further pages can't be reached, e.g. "__doPostBack pager"
     site_name: str | None = None
+    #: "entries" / "page_links" / "category" → page-object class that produced it
+    extracted_by: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,11 +115,12 @@ class NotArticle:
 class Snapshot:
     """One fetched HTTP response, kept so a later extractor can re-parse without refetching."""
 
-    url: str  #: the URL as requested
+    url: str  #: the page's identity: the article's canonical URL, else the URL as requested
     fetched_at: str  #: ISO 8601, +07:00
     status: int
     headers: dict[str, str]
     body: bytes
+    requested_url: str | None = None  #: the URL exactly as requested (as the portal linked it)
 
 
 @dataclass
@@ -110,3 +131,4 @@ class ArchivedPage:
     article: Article | None  #: ``None`` when the page did not parse as an article
     host: str  #: host[:port] of the page (the pipeline maps it to a portal slug via the registry)
     note: str | None = None  #: why ``article`` is ``None``
+    start_url: str | None = None  #: the start URL whose crawl reached this page (for the per-start-URL yield)

@@ -67,6 +67,9 @@ class ArchivePipeline:
                           base_url=f"{parts.scheme}://{parts.netloc}/", platform=article.platform, seen_at=seen_at)
         outcome = store.save_article(self.db, article.to_dict(), portal=slug, seen_at=seen_at)
         self.counts[f"articles_{outcome}"] += 1
+        yields = getattr(spider or self.crawler.spider, "yields", None)
+        if yields is not None:
+            yields.article(item.start_url, article.extracted_by, dated=bool(article.published_at))
         logger.info("%s article %s", outcome, article.url)
         return item
 
@@ -76,7 +79,13 @@ class ArchivePipeline:
         counts = dict(self.counts)
         counts["failures"] = counts.get("failures", 0) + getattr(spider, "failures", 0)
         counts["pages_fetched"] = stats.get_value("response_received_count", 0) if stats else 0
-        store.finish_crawl_run(self.db, self.run_id, now_iso(), counts)
+        yields = getattr(spider, "yields", None)
+        self.yields = yields.as_list() if yields else []
+        self.warnings = yields.warnings() if yields else []
+        for warning in self.warnings:
+            logger.warning("%s", warning)
+        store.finish_crawl_run(self.db, self.run_id, now_iso(), counts, start_url_yields=self.yields,
+                               warnings=self.warnings)
         self.summary = counts
         if stats:
             for key, value in counts.items():

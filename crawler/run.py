@@ -83,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(crawler, start_urls=urls, related_hops=args.related_hops)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    yields = getattr(crawler.spider, "yields", None)
+    if yields is not None:
+        for entry in yields.by_start_url.values():
+            print(entry.summary(), file=sys.stderr)
+        for warning in yields.warnings():
+            print(f"warning: {warning}", file=sys.stderr)
     print(
         "crawl finished ({reason}): {pages} pages fetched, {new} new, {updated} updated, {unchanged} unchanged "
         "articles, {failures} failures -> {db}".format(

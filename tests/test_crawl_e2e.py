@@ -122,6 +122,38 @@ def test_snapshots_and_crawl_run_recorded(crawled):
     assert run["finished_at"] >= run["started_at"]
 
 
+def test_yield_per_start_url_is_reported(crawled):
+    """The README's sample portal: 3 listing pages, 14 articles, all by the NukeViet 4 page object."""
+    portal, db, result = crawled
+    [run] = query(db, "select start_url_yields, warnings from crawl_runs")
+    assert json.loads(run["start_url_yields"]) == [{
+        "start_url": portal.url(CATEGORY), "listing_pages": 3, "articles": len(ARTICLE_IDS), "undated": 0,
+        "listing_producers": {"NukeViet4": 3}, "article_producers": {"NukeViet4": len(ARTICLE_IDS)}}]
+    assert json.loads(run["warnings"]) == []
+    assert f"{portal.url(CATEGORY)}: 3 listing pages, {len(ARTICLE_IDS)} articles (NukeViet4 {len(ARTICLE_IDS)})" in result.stderr
+    assert "warning:" not in result.stderr
+    provenance = {r["extracted_by"] for r in query(db, "select extracted_by from articles")}
+    assert all(set(json.loads(p).values()) == {"NukeViet4"} for p in provenance)
+
+
+def test_start_url_that_yields_nothing_is_a_warning(portal, tmp_path):
+    """A start URL that is no listing (the portal's "about" page) or that is gone (404) archives
+    nothing: each is named in the summary and in crawl_runs.warnings."""
+    db = str(tmp_path / "archive.db")
+    about, gone = portal.url("/vi/page/gioi-thieu.html"), portal.url("/vi/news/chuyen-muc-da-xoa/")
+    result = run_crawl(about, gone, portal.url(CATEGORY), "--db", db, "--delay", "0", "--related-hops", "0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    [run] = query(db, "select start_url_yields, warnings from crawl_runs")
+    yields = {y["start_url"]: y for y in json.loads(run["start_url_yields"])}
+    assert yields[about]["articles"] == yields[gone]["articles"] == 0
+    assert yields[portal.url(CATEGORY)]["articles"] > 0
+    warnings = json.loads(run["warnings"])
+    assert warnings == [f"{about}: no article archived (it was not read as a listing)",
+                        f"{gone}: no article archived (it was not read as a listing)"]
+    for warning in warnings:
+        assert f"warning: {warning}" in result.stderr
+
+
 def test_recrawl_of_unchanged_site_changes_only_last_seen_at(crawled):
     portal, db, _ = crawled
     tables = ["articles", "images", "related_links", "snapshots", "portals", "article_revisions"]

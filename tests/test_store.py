@@ -123,7 +123,7 @@ def test_crawl_run_is_recorded(db):
     [row] = rows(db, "crawl_runs")
     assert row == {"id": run, "started_at": "T0", "finished_at": "T9", "start_urls": '["http://a/"]',
                    "pages_fetched": 5, "articles_new": 3, "articles_updated": 0, "articles_unchanged": 0,
-                   "failures": 1}
+                   "failures": 1, "start_url_yields": None, "warnings": None}
 
 
 def test_portal_upsert_keeps_first_seen_and_name(db):

@@ -21,7 +21,7 @@ from ..extract.dates import parse_date
 from ..extract.html import Body, extract_body, pair_images, soup_of, text_of
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
-from ..items import Article, Image, Listing, ListingEntry, NotArticle, RelatedLink
+from ..items import Article, Image, Listing, ListingEntry, NotArticle, PageLink, RelatedLink
 
 #: "(23/12/2020 09:04)" at the end of a related-link text.
 #: Only a date in brackets is split off: "Thông báo kết luận ngày 15/3/2021" keeps its date.
@@ -184,7 +184,8 @@ class PageObject:
         seen: set[str] = set()
         for item in self.soup.select(self.RELATED_ITEMS):
             anchor = item if item.name == "a" else item.find("a", href=True)
-            url = _canonical_or_none(self.clean_url(absolute(anchor.get("href"), self.url))) if anchor else None
+            href = absolute(anchor.get("href"), self.url) if anchor else None
+            url = _canonical_or_none(self.clean_url(href))
             if not url or url in seen:
                 continue
             seen.add(url)
@@ -193,7 +194,7 @@ class PageObject:
                 outside = clean(item.get_text(" ").replace(anchor.get_text(" "), " ", 1)) if item is not anchor else ""
                 raw = outside if parse_date(outside) else None
             links.append(RelatedLink(url=url, title=title or clean(anchor.get("title")),
-                                     published_at=parse_date(raw), published_raw=raw))
+                                     published_at=parse_date(raw), published_raw=raw, href=href))
         return links
 
     def category(self) -> str | None:
@@ -217,7 +218,8 @@ class PageObject:
         seen: set[str] = set()
         for node in self.soup.select(self.LISTING_ITEMS) if self.LISTING_ITEMS else []:
             anchor = node if node.name == "a" else node.find("a", href=True)
-            url = self.clean_url(absolute(anchor.get("href"), self.url)) if anchor else None
+            href = absolute(anchor.get("href"), self.url) if anchor else None
+            url = self.clean_url(href)
             if not url or not same_host(url, self.url) or url in seen or self.is_duplicate_url(url):
                 continue
             seen.add(url)
@@ -225,20 +227,27 @@ class PageObject:
             if raw is None:
                 raw = self._listing_date(anchor)
             entries.append(ListingEntry(url=url, title=title or clean(anchor.get("title")),
-                                        published_at=parse_date(raw), published_raw=raw))
+                                        published_at=parse_date(raw), published_raw=raw, href=href))
         return Listing(url=self.clean_url(self.url), platform=self.platform, category=self.category(), entries=entries,
-                       page_urls=self.page_urls(), unsupported_pagination=self.unsupported_pagination(),
+                       page_links=self.page_links(), unsupported_pagination=self.unsupported_pagination(),
                        site_name=self.site_name())
 
-    def page_urls(self) -> list[str]:
-        """Absolute URLs of the listing's other pages (``PAGINATION`` links, cleaned, this page excluded)."""
-        urls: list[str] = []
+    def page_links(self) -> list[PageLink]:
+        """The listing's other pages (``PAGINATION`` links; this page excluded), identified by
+        their cleaned URL, requested as linked."""
+        links: list[PageLink] = []
         here = canonical(self.clean_url(self.url))
         for anchor in self.soup.select(self.PAGINATION) if self.PAGINATION else []:
-            url = self.clean_url(absolute(anchor.get("href"), self.url))
-            if url and same_host(url, self.url) and url not in urls and canonical(url) != here:
-                urls.append(url)
-        return urls
+            link = self._page_link(anchor)
+            if link and all(link.url != other.url for other in links) and canonical(link.url) != here:
+                links.append(link)
+        return links
+
+    def _page_link(self, anchor: Tag) -> PageLink | None:
+        """``anchor`` as a link to a page of this host (``None`` for scripts, anchors, other hosts)."""
+        href = absolute(anchor.get("href"), self.url)
+        url = self.clean_url(href)
+        return PageLink(url=url, href=href) if url and same_host(url, self.url) else None
 
     def unsupported_pagination(self) -> str | None:
         """Why further listing pages can't be fetched, when the pager only posts back
@@ -248,7 +257,7 @@ class PageObject:
         if not pagers:
             anchors = [a for a in self.soup.find_all("a", href=True) if _POSTBACK_PAGE.search(a["href"])]
         postbacks = [a for a in anchors if "__dopostback" in (a.get("href", "") + a.get("onclick", "")).lower()]
-        if postbacks and not self.page_urls():
+        if postbacks and not self.page_links():
             return f"ASP.NET __doPostBack pager ({len(postbacks)} page links, none fetchable)"
         return None
 

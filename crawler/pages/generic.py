@@ -39,7 +39,7 @@ from ..extract.dates import parse_date
 from ..extract.html import AUTHOR_LINE, SOURCE_LINE, Body, extract_body, pair_images
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
-from ..items import Image, Listing, ListingEntry, RelatedLink
+from ..items import Image, Listing, ListingEntry, PageLink, RelatedLink
 from .base import PageObject, copy_without, split_title_date
 
 # --- vocabularies (data, compiled once) ------------------------------------------------------
@@ -100,16 +100,31 @@ class GenericPage(PageObject):
     # --- article fields ----------------------------------------------------------------------
 
     def title(self) -> str | None:
-        for value in self._json_ld_values("headline"):
-            if clean(value):
-                return clean(value)
+        candidates = self.title_candidates()
+        return candidates[0] if candidates else None
+
+    def title_candidates(self) -> list[str]:
+        """Texts that may be the headline, best first: JSON-LD ``headline``, the title element
+        (:meth:`_title_node`), the other headings before the body (nearest first), ``og:title``, the
+        ``<title>`` before its " - Site name" suffix. The cascade takes the first plausible one."""
+        found = [clean(v) for v in self._json_ld_values("headline")]
         node = self._title_node()
         if node is not None:
-            return clean_or_none(node.get_text(" "))
-        if self._meta("og:title"):
-            return self._meta("og:title")
+            found.append(clean(node.get_text(" ")))
+        body = self._body_node()
+        if body is not None:
+            for heading in body.find_all_previous(["h1", "h2", "h3"], limit=20):
+                if not _in_noise(heading) and heading.find(["div", "p"]) is None:
+                    found.append(clean(heading.get_text(" ")))
+        found.append(self._meta("og:title") or "")
         title = clean(self.soup.title.get_text()) if self.soup.title else ""
-        return clean_or_none(re.split(r"\s+[-|–]\s+", title)[0]) if title else None
+        if title:
+            found.append(clean(re.split(r"\s+[-|–]\s+", title)[0]))
+        unique: list[str] = []
+        for text in found:
+            if text and text not in unique:
+                unique.append(text)
+        return unique
 
     def published_raw(self) -> str | None:
         node = self._date_node()
@@ -193,7 +208,8 @@ class GenericPage(PageObject):
         for heading in self.soup.find_all(_is_related_heading):
             for block in _related_block(heading):
                 for anchor in block.find_all("a", href=True) if block.name != "a" else [block]:
-                    url = self.clean_url(absolute(anchor["href"], self.url))
+                    href = absolute(anchor["href"], self.url)
+                    url = self.clean_url(href)
                     url = canonical(url) if url else None
                     if not url or url in seen or not same_host(url, self.url):
                         continue
@@ -203,7 +219,8 @@ class GenericPage(PageObject):
                     if raw is None:
                         raw = _date_after(anchor)
                     seen.add(url)
-                    links.append(RelatedLink(url=url, title=title, published_at=parse_date(raw), published_raw=raw))
+                    links.append(RelatedLink(url=url, title=title, published_at=parse_date(raw), published_raw=raw,
+                                             href=href))
         return links
 
     def category(self) -> str | None:
@@ -223,21 +240,22 @@ class GenericPage(PageObject):
         entries = self._listing_entries()
         return Listing(url=self.clean_url(self.url), platform=self.platform, category=self._listing_category(),
                        entries=entries,
-                       page_urls=self.page_urls(), unsupported_pagination=self.unsupported_pagination(),
+                       page_links=self.page_links(), unsupported_pagination=self.unsupported_pagination(),
                        site_name=self.site_name())
 
-    def page_urls(self) -> list[str]:
+    def page_links(self) -> list[PageLink]:
         here = _listing_key(self.url)
-        urls: list[str] = []
+        links: list[PageLink] = []
         for anchor in self.soup.find_all("a", href=True):
-            url = self.clean_url(absolute(anchor["href"], self.url))
-            if not url or not same_host(url, self.url) or url in urls:
+            link = self._page_link(anchor)
+            if link is None or any(link.url == other.url for other in links):
                 continue
+            url = link.url
             if not (PAGE_MARKER.search(urlsplit(url).path) or _page_params(url)) and not _pager_text(anchor):
                 continue
             if _listing_key(url) == here and _page_number(url) != _page_number(self.url):
-                urls.append(url)
-        return urls
+                links.append(link)
+        return links
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -337,13 +355,15 @@ class GenericPage(PageObject):
         entries: list[ListingEntry] = []
         seen: set[str] = set()
         for anchor in best:
-            url = self.clean_url(absolute(anchor["href"], self.url))
+            href = absolute(anchor["href"], self.url)
+            url = self.clean_url(href)
             if url in seen:
                 continue
             seen.add(url)
             title, raw = split_title_date(clean(anchor.get_text(" ")) or clean(anchor.get("title")))
             raw = raw or _find_date(_item_of(anchor, best))
-            entries.append(ListingEntry(url=url, title=title, published_at=parse_date(raw), published_raw=raw))
+            entries.append(ListingEntry(url=url, title=title, published_at=parse_date(raw), published_raw=raw,
+                                        href=href))
         return entries
 
     def _listing_category(self) -> str | None:

@@ -35,6 +35,7 @@ from bs4 import BeautifulSoup, Tag
 from ..extract.dates import parse_date
 from ..extract.html import Body, extract_body
 from ..extract.text import clean, clean_or_none
+from ..items import PageLink
 from .base import PageObject, copy_without
 
 #: ``/portal/Pages/…aspx`` in any case: the Tandan page library.
@@ -147,10 +148,10 @@ class Tandan(PageObject):
 
     # --- listing --------------------------------------------------------------------------
 
-    def page_urls(self) -> list[str]:
+    def page_links(self) -> list[PageLink]:
         """Pager links to this listing's own other pages (a sidebar may page another category)."""
         here = urlsplit(self.clean_url(self.url)).path.lower()
-        return [url for url in super().page_urls() if urlsplit(url).path.lower() == here]
+        return [link for link in super().page_links() if urlsplit(link.url).path.lower() == here]
 
     def _listing_date(self, anchor: Tag) -> str | None:
         holder = anchor.find_parent(class_=re.compile(r"^(?:tandan-p-article-news-title|channel-news-title)$"))

@@ -2,7 +2,7 @@
 
 From each start URL (a category listing page) it follows:
 
-* the listing's own pagination (``Listing.page_urls``) and its article links;
+* the listing's own pagination (``Listing.page_links``) and its article links;
 * each article's related links ("Tin khác"), up to ``related_hops`` links away from a listing
   (default 2);
 
@@ -10,8 +10,14 @@ Listing pages are fetched first, then the listings' articles, then related links
 priorities), so an article's distance from a listing does not depend on crawl order. Never:
 another host, ``javascript:``/``mailto:`` links (page objects drop them), print /
 save / send-mail views (``crawler.pages.is_duplicate_url``), menus, sidebars or footers (page
-objects only return listing entries, pagination and related links). Articles are deduplicated
-by canonical URL. Every article response is handed on as an ``ArchivedPage``.
+objects only return listing entries, pagination and related links). Links are requested exactly
+as the portal wrote them (``href``) and de-duplicated by their identity (``url``, the platform's
+clean form): a page is requested once, and never under a URL the portal did not link. Every
+article response is handed on as an ``ArchivedPage``.
+
+Each request carries the start URL it descends from (``meta["start_url"]``); :attr:`yields`
+counts, per start URL, the listing pages read, the articles extracted and the page objects that
+produced their fields (see :class:`StartUrlYield`).
 
 Run: ``scrapy crawl portal -a start_url=URL [-a start_url2=…] -s ARCHIVE_DB=archive.db`` or
 ``newsarchive crawl URL --db archive.db``.
@@ -37,6 +43,7 @@ from ..extract.encoding import decode_html
 from ..extract.urls import canonical, host_of
 from ..items import Article, ArchivedPage, Listing, NotArticle, Snapshot
 from ..pages import is_duplicate_url, parse_page
+from ..report import YieldReport
 
 
 #: Listing pages go before articles (priority 0 for a listing's articles, -N for N related hops).
@@ -68,19 +75,23 @@ class PortalSpider(scrapy.Spider):
         self.start_urls = [check_start_url(u) for u in urls]
         self.hosts = {host_of(u) for u in self.start_urls}
         self.related_hops = int(related_hops)
-        self.archived: set[str] = set()
+        self.archived: set[str] = set()  #: canonical URLs of archived articles
+        self.requested: set[str] = set()  #: canonical identities of requested article links
         self.listings_seen: set[str] = set()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
+        self.yields = YieldReport(self.start_urls)
 
     async def start(self):
         for url in self.start_urls:
-            yield self._listing_request(url)
+            self.listings_seen.add(canonical(url))
+            yield self._listing_request(url, start_url=url)
 
     # --- callbacks -------------------------------------------------------------------------
 
     def parse_listing(self, response):
         page = self._parse(response, expect="listing")
+        start_url = response.meta.get("start_url")
         if isinstance(page, Article):  # a start URL may be an article
             yield from self._article_outputs(response, page, hops=0)
             return
@@ -89,21 +100,24 @@ class PortalSpider(scrapy.Spider):
                 self.logger.warning("start/listing page %s is not a listing: %s", response.url, page.reason)
             return
         self.listings_seen.update({canonical(response.url), canonical(page.url)})
+        self.yields.listing_page(start_url, page.extracted_by)
         if page.unsupported_pagination and page.url not in self.unsupported_logged:
             self.unsupported_logged.add(page.url)
             self.logger.warning("listing %s: further pages unreachable (%s); crawling this page only",
                                 page.url, page.unsupported_pagination)
-        self.logger.info("listing %s: %d articles, %d other pages", response.url, len(page.entries), len(page.page_urls))
-        for url in page.page_urls:
-            if self.in_scope(url) and canonical(url) not in self.listings_seen:
-                self.listings_seen.add(canonical(url))
-                yield self._listing_request(url)
+        self.logger.info("listing %s: %d articles, %d other pages", response.url, len(page.entries), len(page.page_links))
+        for link in page.page_links:
+            if self.in_scope(link.href) and canonical(link.url) not in self.listings_seen:
+                self.listings_seen.add(canonical(link.url))
+                yield self._listing_request(link.href, start_url=start_url)
         for entry in page.entries:
-            if self.in_scope(entry.url):
-                yield self._article_request(entry.url, hops=0, category=page.category)
+            request = self._article_request(entry.url, entry.href, hops=0, category=page.category,
+                                            start_url=start_url)
+            if request is not None:
+                yield request
 
     def parse_article(self, response):
-        page = self._parse(response, expect="article")
+        page = self._parse(response, expect="article", category=response.meta.get("category"))
         hops = response.meta.get("hops", 0)
         if isinstance(page, Article):
             if not page.category and response.meta.get("category"):
@@ -111,13 +125,16 @@ class PortalSpider(scrapy.Spider):
             yield from self._article_outputs(response, page, hops=hops)
         elif isinstance(page, NotArticle) and page.canonical_url:
             self.logger.info("skipped %s: %s", response.url, page.reason)
-            if self.in_scope(page.canonical_url):
-                yield self._article_request(page.canonical_url, hops=hops)
+            request = self._article_request(page.canonical_url, page.canonical_url, hops=hops,
+                                            start_url=response.meta.get("start_url"))
+            if request is not None:
+                yield request
         else:
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
             if page is not None:
                 self.logger.warning("%s is not an article: %s", response.url, reason)
-            yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason)
+            yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason,
+                               start_url=response.meta.get("start_url"))
 
     def on_error(self, failure):
         request = failure.request
@@ -151,35 +168,52 @@ class PortalSpider(scrapy.Spider):
             self.logger.debug("duplicate of an archived article: %s", response.url)
             return
         self.archived.add(article.url)
-        yield ArchivedPage(snapshot=_snapshot(response), article=article, host=host_of(response.url))
+        self.requested.add(canonical(article.url))
+        start_url = response.meta.get("start_url")
+        yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
+                           start_url=start_url)
         if hops >= self.related_hops:
             return
         for link in article.related_links:
-            if self.in_scope(link.url):
-                yield self._article_request(link.url, hops=hops + 1, category=article.category)
+            request = self._article_request(link.url, link.href, hops=hops + 1, category=article.category,
+                                            start_url=start_url)
+            if request is not None:
+                yield request
 
-    def _parse(self, response, expect: str) -> Article | Listing | NotArticle | None:
+    def _parse(self, response, expect: str, category: str | None = None) -> Article | Listing | NotArticle | None:
         if not isinstance(response, TextResponse):
             self.logger.warning("skipped %s: not a text page (%s)", response.url,
                                 response.headers.get("Content-Type", b"?").decode("latin-1"))
             return None
         try:
             text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            return parse_page(response.url, text, expect=expect)
+            return parse_page(response.url, text, expect=expect, category=category)
         except Exception:  # a broken page must not stop the crawl
             self.failures += 1
             self.crawler.stats.inc_value("newsarchive/failures")
             self.logger.exception("could not parse %s", response.url)
             return None
 
-    def _listing_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY)
+    def _listing_request(self, url: str, *, start_url: str | None) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
+                              meta={"start_url": start_url})
 
-    def _article_request(self, url: str, *, hops: int, category: str | None = None) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, priority=-hops,
-                              meta={"hops": hops, "category": category})
+    def _article_request(self, url: str, href: str | None, *, hops: int, category: str | None = None,
+                         start_url: str | None = None) -> scrapy.Request | None:
+        """A request for the article link ``href`` (identity ``url``), unless it is out of scope or
+        that article was already requested."""
+        href = href or url
+        identity = canonical(url)
+        if not self.in_scope(href) or not self.in_scope(url) or identity in self.requested:
+            return None
+        self.requested.add(identity)
+        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error, priority=-hops,
+                              meta={"hops": hops, "category": category, "start_url": start_url})
 
 
-def _snapshot(response) -> Snapshot:
+def _snapshot(response, identity: str | None = None) -> Snapshot:
+    """The response as a snapshot of ``identity`` (an article's canonical URL; default: the URL
+    requested, which is always kept as ``requested_url``)."""
     headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-    return Snapshot(url=response.url, fetched_at=now_iso(), status=response.status, headers=headers, body=response.body)
+    return Snapshot(url=identity or response.url, fetched_at=now_iso(), status=response.status, headers=headers,
+                    body=response.body, requested_url=response.url)

@@ -1,0 +1,279 @@
+"""The fallback cascade: the platform's page object first, the generic one wherever it falls short.
+
+Platform detection (:mod:`crawler.pages.detect`) picks the page object to try first, never the
+only one: a portal's theme is what varies most between portals of one CMS, and a page object's
+selectors are written for the themes its author saw. On the same parsed page:
+
+1. The detected page object parses the page. When nothing was detected that was
+   :class:`~crawler.pages.generic.GenericPage` already, and its verdict stands.
+2. A duplicate view (print, save) stays a duplicate: that verdict comes from the URL rules.
+3. **An article** is checked field by field. Its title is *implausible* when it is empty or equal
+   to the category (the breadcrumb's, or the listing's that linked the page), the site name, a
+   menu or breadcrumb link, or a portlet/block heading; its date when it is missing or is the
+   page header's "today" date (a date shown in the page chrome before the title); its body when
+   it is empty. If any of these fails, the generic page object fills, field by field, what the
+   platform left missing or implausible: title, date, body (with its images, author and source),
+   then summary, author, source and category where the platform found none. A related list the
+   platform did not find is filled from the generic one whatever the rest.
+4. **Not an article**: a page reached through an article link that the platform calls a listing
+   or nothing, or a listing page on which the platform finds no entries: the generic verdict on
+   the same page (an article, or a listing with entries) is taken instead; an article the
+   platform did not see on a page not reached as an article must show a date (an "about" page
+   is not news).
+
+The article keeps the platform's URL rules (``canonical_url``, ``clean_url``,
+``is_duplicate_url``: the identity of a page is platform knowledge) and its ``platform`` slug;
+``extracted_by`` records which page object produced each field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from ..extract.dates import parse_date
+from ..extract.html import soup_of
+from ..extract.text import clean
+from ..items import Article, Listing, NotArticle
+from .base import PageObject
+from .detect import page_class
+from .generic import GenericPage
+
+#: Article fields whose producer ``extracted_by`` records.
+ARTICLE_FIELDS = ("title", "published_at", "summary", "author", "source", "category", "body", "images",
+                  "related_links")
+#: Fields filled from the generic page object when the platform's page object does not fit the page.
+OPTIONAL_FIELDS = ("summary", "author", "source", "category")
+#: Class/id words of a portlet's, module's or block's own heading (its name, not an article title).
+BLOCK_HEADING = re.compile(r"portlet-?(?:title|topper|header)|module-?title|block-?title|box-?title|"
+                           r"title-?bar|widget-?title|cat(?:egory)?-?(?:title|name)|section-?title|"
+                           r"chuyen-?muc|ten-?muc", re.I)
+#: Chrome whose links name categories (menus, breadcrumbs): a title equal to one is a category name.
+MENU = re.compile(r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|breadcrumbs?|duong-?dan)(?:$|[-_\s\d])", re.I)
+#: Chrome that shows the "today" date before the content.
+HEADER = re.compile(r"(?:^|[-_\s])(?:header|top|top-?bar|banner|date-?time|current-?(?:date|time)|clock|today|"
+                    r"time-?now|ngay-?thang|ngay-?gio)(?:$|[-_\s\d])", re.I)
+_TIME = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
+
+
+def parse_page(url: str, html: str | bytes | BeautifulSoup, expect: str | None = None,
+               category: str | None = None) -> Article | Listing | NotArticle:
+    """Parse the page at ``url`` with its platform's page object, falling back on the generic one
+    (module docstring). ``expect`` ("article" or "listing") says how the page was reached;
+    ``category`` is the category of the listing that linked it, when known."""
+    soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
+    primary = page_class(url, soup)(url, soup)
+    return Cascade(primary).parse(expect, category)
+
+
+class Cascade:
+    """One page: the detected page object, and the generic one made on demand on the same tree."""
+
+    def __init__(self, primary: PageObject):
+        self.primary = primary
+        self._generic: GenericPage | None = None
+
+    @property
+    def generic(self) -> GenericPage:
+        """The generic page object on the same tree, with the platform's URL rules."""
+        if self._generic is None:
+            generic = GenericPage(self.primary.url, self.primary.soup)
+            generic.clean_url = self.primary.clean_url
+            generic.is_duplicate_url = self.primary.is_duplicate_url
+            generic.expect = self.primary.expect
+            self._generic = generic
+        return self._generic
+
+    def parse(self, expect: str | None = None, category: str | None = None) -> Article | Listing | NotArticle:
+        item = self.primary.parse(expect)
+        name = type(self.primary).__name__
+        if isinstance(self.primary, GenericPage):
+            return _credit(item, name)
+        if isinstance(item, NotArticle) and item.canonical_url:
+            return item
+        if isinstance(item, Article):
+            return self.complete(_credit(item, name), category)
+        if isinstance(item, Listing) and item.entries and expect != "article":
+            return _credit(item, name)
+        fallback = self.generic.parse(expect)
+        if isinstance(fallback, Article) and (expect == "article" or fallback.published_at):
+            fallback.url = self.primary.canonical_url()
+            fallback.platform = self.primary.platform
+            return self.complete(_credit(fallback, "GenericPage"), category, fallback_only=True)
+        if isinstance(fallback, Listing) and fallback.entries:
+            fallback.platform = self.primary.platform
+            fallback.url = item.url if isinstance(item, Listing) else fallback.url
+            if isinstance(item, Listing) and item.unsupported_pagination and not fallback.unsupported_pagination:
+                fallback.unsupported_pagination = item.unsupported_pagination
+            return _credit(fallback, "GenericPage")
+        return _credit(item, name) if isinstance(item, Listing) else item
+
+    def complete(self, article: Article, category: str | None, *, fallback_only: bool = False) -> Article:
+        """Fill what the platform's page object left missing or implausible (module docstring)."""
+        generic = "GenericPage"
+        weak = self.weak_fields(article, category)
+        if fallback_only:
+            if "title" in weak:  # the generic page object's own first choice may be a block heading
+                self._fill_title(article, category)
+            return article
+        if weak:
+            if "title" in weak:
+                self._fill_title(article, category)
+            if "published_at" in weak:
+                raw = self.generic.published_raw()
+                value = parse_date(raw)
+                if value and not self.header_date(raw, article.title):
+                    article.published_at, article.published_raw = value, raw
+                    article.extracted_by["published_at"] = generic
+                elif article.published_at and self.header_date(article.published_raw, article.title):
+                    article.published_at = article.published_raw = None  # never the header's "today"
+                    article.extracted_by.pop("published_at", None)
+            if "body" in weak:
+                body = self.generic.body()
+                if body.text or body.images:
+                    known = {image.src for image in article.images}
+                    article.body_text, article.body_html = body.text, body.html
+                    article.images = article.images + [i for i in body.images if i.src not in known]
+                    article.extracted_by["body"] = generic
+                    if body.images:
+                        article.extracted_by["images"] = generic
+                    for name in ("author", "source"):
+                        if getattr(article, name) is None and getattr(body, name):
+                            setattr(article, name, getattr(body, name))
+                            article.extracted_by[name] = generic
+            for name in OPTIONAL_FIELDS:
+                if getattr(article, name) is None:
+                    value = self._generic_field(name)
+                    if value:
+                        setattr(article, name, value)
+                        article.extracted_by[name] = generic
+        if not article.related_links:
+            related = self.generic.related_links()
+            if related:
+                article.related_links = related
+                article.extracted_by["related_links"] = generic
+        return article
+
+    def _fill_title(self, article: Article, category: str | None) -> None:
+        for title in self.generic.title_candidates():
+            if not self.implausible_title(title, article, category):
+                article.title = title
+                article.extracted_by["title"] = "GenericPage"
+                return
+
+    # --- plausibility ---------------------------------------------------------------------
+
+    def weak_fields(self, article: Article, category: str | None) -> set[str]:
+        """The core fields the platform's page object got wrong: missing or implausible."""
+        weak = set()
+        if self.implausible_title(article.title, article, category):
+            weak.add("title")
+        if not article.published_at or self.header_date(article.published_raw, article.title):
+            weak.add("published_at")
+        if not article.body_text and not article.images:
+            weak.add("body")
+        return weak
+
+    def implausible_title(self, title: str | None, article: Article, category: str | None) -> bool:
+        """Empty, or the name of something other than this article: the category, the site, a menu
+        or breadcrumb link, a portlet or block heading."""
+        key = _key(title)
+        if len(key) < 4:
+            return True
+        names = {_key(category), _key(article.category), _key(article.site_name)} | self._chrome_names()
+        return key in names
+
+    def header_date(self, raw: str | None, title: str | None) -> bool:
+        """True when ``raw`` is the page header's "today" date: shown (the same text) in page chrome
+        before the article's title, and without a time."""
+        if not raw or _TIME.search(raw):
+            return False
+        value = parse_date(raw)
+        return value is not None and any(value == parse_date(text) and clean(raw) in text
+                                         for text in self._header_date_texts(title))
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _generic_field(self, name: str) -> str | None:
+        if name == "summary":
+            return self.generic.summary()
+        if name == "category":
+            return self.generic.category()
+        author, source = self.generic.byline(self.generic.body())
+        return author if name == "author" else source
+
+    def _chrome_names(self) -> set[str]:
+        """Texts of menu and breadcrumb links and of portlet/block headings."""
+        if not hasattr(self, "_names"):
+            names: set[str] = set()
+            soup = self.primary.soup
+            for node in soup.find_all(True, attrs={"class": BLOCK_HEADING}) + soup.find_all(True, id=BLOCK_HEADING):
+                if node.find(["p", "table"]) is None:
+                    names.add(_key(node.get_text(" ")))
+            for anchor in soup.find_all("a"):
+                if _inside_menu(anchor):
+                    names.add(_key(anchor.get_text(" ")))
+            names.discard("")
+            self._names = names
+        return self._names
+
+    def _header_date_texts(self, title: str | None) -> list[str]:
+        """Short date-shaped texts of the page header that precede the article's title (or the
+        first ``<h1>``)."""
+        if not hasattr(self, "_header_dates"):
+            title = clean(title)
+            texts: list[str] = []
+            body = self.primary.soup.body or self.primary.soup
+            for string in body.find_all(string=True):
+                parent = string.parent
+                if not isinstance(string, NavigableString) or parent is None or parent.name in ("script", "style"):
+                    continue
+                if parent.name == "h1" or parent.find_parent("h1") is not None:
+                    break
+                text = clean(parent.get_text(" "))
+                if title and text == title:
+                    break
+                if 6 <= len(text) <= 90 and parse_date(text) and _in_header(parent):
+                    texts.append(text)
+            self._header_dates = texts
+        return self._header_dates
+
+
+def _credit(item, name: str):
+    """Record ``name`` as the producer of every field ``item`` has."""
+    if isinstance(item, Article):
+        item.extracted_by = {field: name for field in ARTICLE_FIELDS if _has(item, field)} | item.extracted_by
+    elif isinstance(item, Listing):
+        item.extracted_by = {"entries": name, "page_links": name} | item.extracted_by
+    return item
+
+
+def _has(article: Article, field: str) -> bool:
+    if field == "body":
+        return bool(article.body_text)
+    value = getattr(article, field)
+    return bool(value)
+
+
+def _key(text: str | None) -> str:
+    return clean(text).casefold()
+
+
+def _inside_menu(tag: Tag) -> bool:
+    for node in [tag, *tag.parents]:
+        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
+            return False
+        if node.name == "nav" or MENU.search(" ".join(node.get("class") or []) + " " + (node.get("id") or "")):
+            return True
+    return False
+
+
+def _in_header(tag: Tag) -> bool:
+    for node in [tag, *tag.parents]:
+        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
+            return False
+        names = " ".join(node.get("class") or []) + " " + (node.get("id") or "")
+        if node.name in ("header", "nav") or HEADER.search(names):
+            return True
+    return False

@@ -1,0 +1,91 @@
+"""What each start URL of a crawl yielded: listing pages, articles, and which page objects made them.
+
+A crawl can "succeed" and archive nothing: a portal changes its theme, the start URL stops being a
+listing, the dates move to a place no page object reads. The yield per start URL makes that
+visible: the summary printed after a crawl and the ``crawl_runs.start_url_yields`` /
+``crawl_runs.warnings`` columns hold it. No Scrapy here.
+
+Formats:
+
+* a *producer* label names the page objects that produced an item's fields, sorted and joined by
+  ``+``: ``"NukeViet4"``, ``"GenericPage+Liferay"`` (the cascade filled some fields in), ``"GenericPage"``;
+* :meth:`StartUrlYield.as_dict`: ``{"start_url", "listing_pages", "articles", "undated",
+  "listing_producers": {label: pages}, "article_producers": {label: articles}}``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+def producer(extracted_by: dict[str, str]) -> str:
+    """The producer label of an item (``extracted_by``: field → page-object class name)."""
+    return "+".join(sorted(set(extracted_by.values()))) or "?"
+
+
+@dataclass
+class StartUrlYield:
+    """Counters for one start URL (everything reached from it: its listing pages, their articles,
+    their related links)."""
+
+    start_url: str
+    listing_pages: int = 0  #: listing pages read (the start page included)
+    articles: int = 0  #: articles archived
+    undated: int = 0  #: archived articles without a publication date
+    listing_producers: Counter = field(default_factory=Counter)
+    article_producers: Counter = field(default_factory=Counter)
+
+    def warnings(self) -> list[str]:
+        """Why a person should look at this start URL (empty: nothing to say)."""
+        found = []
+        if self.articles == 0:
+            where = "it was not read as a listing" if self.listing_pages == 0 else (
+                f"{self.listing_pages} listing page{'s' if self.listing_pages != 1 else ''} read")
+            found.append(f"{self.start_url}: no article archived ({where})")
+        elif self.undated:
+            found.append(f"{self.start_url}: {self.undated} of {self.articles} archived articles have no publication date")
+        return found
+
+    def as_dict(self) -> dict:
+        return {"start_url": self.start_url, "listing_pages": self.listing_pages, "articles": self.articles,
+                "undated": self.undated, "listing_producers": dict(self.listing_producers),
+                "article_producers": dict(self.article_producers)}
+
+    def summary(self) -> str:
+        """One line: "URL: 3 listing pages, 12 articles (NukeViet4 10, GenericPage+NukeViet4 2)"."""
+        producers = ", ".join(f"{name} {count}" for name, count in self.article_producers.most_common())
+        text = (f"{self.start_url}: {self.listing_pages} listing page{'s' if self.listing_pages != 1 else ''}, "
+                f"{self.articles} article{'s' if self.articles != 1 else ''}")
+        if producers:
+            text += f" ({producers})"
+        if self.undated:
+            text += f", {self.undated} without a date"
+        return text
+
+
+class YieldReport:
+    """The yields of every start URL of one crawl, in start-URL order."""
+
+    def __init__(self, start_urls: list[str]):
+        self.by_start_url = {url: StartUrlYield(url) for url in start_urls}
+
+    def _of(self, start_url: str | None) -> StartUrlYield | None:
+        return self.by_start_url.get(start_url) if start_url else None
+
+    def listing_page(self, start_url: str | None, extracted_by: dict[str, str]) -> None:
+        if entry := self._of(start_url):
+            entry.listing_pages += 1
+            entry.listing_producers[producer(extracted_by)] += 1
+
+    def article(self, start_url: str | None, extracted_by: dict[str, str], *, dated: bool) -> None:
+        if entry := self._of(start_url):
+            entry.articles += 1
+            entry.undated += not dated
+            entry.article_producers[producer(extracted_by)] += 1
+
+    def warnings(self) -> list[str]:
+        return [warning for entry in self.by_start_url.values() for warning in entry.warnings()]
+
+    def as_list(self) -> list[dict]:
+        return [entry.as_dict() for entry in self.by_start_url.values()]
