@@ -157,6 +157,21 @@ def test_byline_shapes(last_line, author):
     ('<table><tr><td><img src="a.jpg"></td></tr><tr><td>Quang cảnh</td></tr></table>', "Quang cảnh"),
     ('<div id="imghome"><a href="a.jpg"><img src="a.jpg"></a><p><em>Quang cảnh</em></p></div>', "Quang cảnh"),
     ('<p><img src="a.jpg"></p><p>Đoạn văn bình thường tiếp theo không phải chú thích ảnh.</p>', None),
+    # The caption inside the image's own paragraph, after a line break.
+    ('<p style="text-align:center"><img src="a.jpg"><br><em>Quang cảnh</em></p>', "Quang cảnh"),
+    ('<p><a href="a.jpg"><img src="a.jpg"></a><br />\n<span style="font-size:12px"><em>Quang cảnh</em></span></p>',
+     "Quang cảnh"),
+    ('<p><img src="a.jpg"><br>Quang cảnh hội nghị tổng kết</p>', "Quang cảnh hội nghị tổng kết"),
+    ('<p><img src="a.jpg"><br>Quang cảnh hội nghị đã diễn ra trang trọng, với sự tham dự của nhiều đại biểu.</p>',
+     None),
+    # Two-row tables: caption row below (any cell markup), above, or after an empty spacer row; <caption>.
+    ('<table align="center"><tbody><tr><td><img src="a.jpg" style="width:600px"></td></tr><tr><td style="text-align:'
+     'center"><span style="font-size:12px"><em>Quang cảnh</em></span></td></tr></tbody></table>', "Quang cảnh"),
+    ('<table><tr><td><p><em>Quang cảnh</em></p></td></tr><tr><td><img src="a.jpg"></td></tr></table>', "Quang cảnh"),
+    ('<table><tr><td><img src="a.jpg"></td></tr><tr><td>&nbsp;</td></tr><tr><td>Quang cảnh</td></tr></table>',
+     "Quang cảnh"),
+    ('<table><caption>Quang cảnh</caption><tr><td><img src="a.jpg"></td></tr></table>', "Quang cảnh"),
+    ('<table><tr><td><img src="a.jpg"><br><i>Quang cảnh</i></td></tr></table>', "Quang cảnh"),
 ])
 def test_caption_shapes(markup, caption):
     from crawler.extract.html import extract_body, soup_of
@@ -165,3 +180,21 @@ def test_caption_shapes(markup, caption):
     body = extract_body(soup.find(id="b"), "http://x/a.html")
     assert [(i.src, i.caption) for i in body.images] == [("http://x/a.jpg", caption)]
     assert ("Quang cảnh" in body.text) is (caption is None and "Quang cảnh" in markup)
+
+
+def test_captions_of_side_by_side_images_follow_their_columns():
+    from crawler.extract.html import extract_body, soup_of
+
+    soup = soup_of('<div id=b><p>Mở đầu.</p><table><tr><td><img src="a.jpg"></td><td><img src="b.jpg"></td></tr>'
+                   '<tr><td>Ảnh trái</td><td>Ảnh phải</td></tr></table></div>')
+    body = extract_body(soup.find(id="b"), "http://x/a.html")
+    assert [(i.src, i.caption) for i in body.images] == [("http://x/a.jpg", "Ảnh trái"), ("http://x/b.jpg", "Ảnh phải")]
+    assert body.text == "Mở đầu."
+
+
+def test_a_caption_whose_image_is_not_in_the_markup_is_not_body_text():
+    from crawler.extract.html import extract_body, soup_of
+
+    soup = soup_of('<div id=b><p>Mở đầu.</p><figure><figcaption>Quang cảnh</figcaption></figure>'
+                   '<div class="gallery-item"><div class="caption">Ảnh: Minh Hà</div></div><p>Kết thúc.</p></div>')
+    assert extract_body(soup.find(id="b"), "http://x/a.html").text == "Mở đầu.\n\nKết thúc."

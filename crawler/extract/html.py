@@ -10,7 +10,9 @@ Caption shapes recognised (portal-platforms.md §6):
 * a paragraph right after the image's paragraph whose text is all italic (``em``/``i``), or which
   is centred and short: ``<p style="text-align:center"><em>caption</em></p>``, or which is a
   short line without final punctuation (a caption, not a sentence);
-* NukeViet 3's lead-image note ``<p><em>note</em></p>`` inside the image's container.
+* NukeViet 3's lead-image note ``<p><em>note</em></p>`` inside the image's container;
+* a ``figcaption`` or an element whose class says caption/credit whose image is not in the markup
+  (a gallery a script fills in): not paired with an image, but never body text.
 
 Bylines recognised among the last paragraphs of the body: "Tác giả: X" (author), "Nguồn: X" /
 "Nguồn tin: X" (source), and a bare short right-aligned or all-bold last paragraph holding a
@@ -54,6 +56,9 @@ SAFE_ATTRIBUTES = {
 AUTHOR_LINE = re.compile(r"^(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết|bài(?:\s*và\s*ảnh)?)\s*:\s*(?P<v>.+)$", re.I)
 #: "Nguồn: X", "Nguồn tin: X" → X.
 SOURCE_LINE = re.compile(r"^nguồn(?:\s*tin)?\s*:\s*(?P<v>.+)$", re.I)
+#: Class words of caption and photo-credit elements.
+CAPTION_CLASS = re.compile(r"(?:^|[-_\s])(?:caption|credits?|photo-?credit|image-?credit|chu-?thich|wp-caption-text)"
+                           r"(?:$|[-_\s])", re.I)
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
 _CAPTION_MARK = "data-na-caption"
@@ -82,6 +87,7 @@ def extract_body(node: Tag, base_url: str, *, find_byline: bool = True) -> Body:
     node = copy.copy(node)
     _drop_noise(node)
     images = pair_images(node, base_url)
+    _mark_stray_captions(node)
     author = source = None
     if find_byline:
         author, source = _take_byline(node)
@@ -170,6 +176,16 @@ def sanitize(html: str) -> str:
 # --- internals -------------------------------------------------------------------------------
 
 
+def _mark_stray_captions(node: Tag) -> None:
+    """Captions whose image is not in the markup (galleries filled in by scripts, lazy images):
+    ``figcaption`` and elements whose class says caption/credit are captions, not body text."""
+    for tag in node.find_all(True):
+        if tag.has_attr(_CAPTION_MARK) or tag.find("img") is not None:
+            continue
+        if tag.name == "figcaption" or CAPTION_CLASS.search(" ".join(tag.get("class") or [])):
+            tag[_CAPTION_MARK] = "1"
+
+
 def _drop_noise(node: Tag) -> None:
     for tag in node.find_all(DROP_TAGS):
         tag.decompose()
@@ -184,10 +200,9 @@ def _caption_for(img: Tag, root: Tag) -> Tag | None:
         return caption if caption is not None and clean(caption.get_text()) else None
     row = img.find_parent("tr")
     if row is not None and _inside(row, root):
-        following = row.find_next_sibling("tr")
-        if following is not None and following.find("img") is None and _short_text(following):
-            return following
-        return None
+        caption = _table_caption(img, row)
+        if caption is not None:
+            return caption
     holder = _image_holder(img, root)
     candidate = _next_element(holder)
     if candidate is not None and candidate.name in ("p", "div", "em", "i", "span") and _looks_like_caption(candidate):
@@ -196,7 +211,83 @@ def _caption_for(img: Tag, root: Tag) -> Tag | None:
     for em in inner:  # NukeViet 3 lead image: <div id="imghome"><a><img></a><p><em>note</em></p></div>
         if em.find("img") is None and _short_text(em):
             return em.find_parent("p") or em
+    return _caption_in_same_block(holder, root)
+
+
+def _table_caption(img: Tag, row: Tag) -> Tag | None:
+    """An image in a layout table: the table's ``<caption>``; else the next row with text and no
+    image (the caption row; with as many cells as the image row, the cell under the image); else,
+    in a table of an image row and one text row, the row above."""
+    table = row.find_parent("table")
+    if table is None:
+        return None
+    caption = table.find("caption")
+    if caption is not None and caption.find_parent("table") is table and _short_text(caption):
+        return caption
+    rows = [r for r in table.find_all("tr") if r.find_parent("table") is table
+            and (clean(r.get_text()) or r.find("img") is not None)]
+    if row not in rows:
+        return None
+    index = rows.index(row)
+    neighbours = rows[index + 1:index + 2] or (rows[index - 1:index] if len(rows) == 2 and index == 1 else [])
+    for other in neighbours:
+        if other.find("img") is None and _short_text(other):
+            return _cell_under(img, row, other)
     return None
+
+
+def _cell_under(img: Tag, row: Tag, caption_row: Tag) -> Tag:
+    """The cell of ``caption_row`` in the column of ``img`` when both rows have the same cells."""
+    cells = [c for c in row.find_all(["td", "th"]) if c.find_parent("tr") is row]
+    captions = [c for c in caption_row.find_all(["td", "th"]) if c.find_parent("tr") is caption_row]
+    cell = img.find_parent(["td", "th"])
+    if len(cells) > 1 and len(cells) == len(captions) and cell in cells:
+        chosen = captions[cells.index(cell)]
+        return chosen if clean(chosen.get_text()) else caption_row
+    return caption_row
+
+
+def _caption_in_same_block(holder: Tag, root: Tag) -> Tag | None:
+    """``<p><img><br><em>caption</em></p>``: the text after the image and a line break, inside
+    the image's own paragraph (or cell), when it reads as a caption (all italic; or centred and
+    short; or a short line without final punctuation) and nothing but the image comes before it.
+    The trailing nodes are wrapped in a ``<span>`` so they can be marked as the caption."""
+    parent = holder.parent
+    if parent is None or parent is root or parent.name not in ("p", "div", "td", "th", "center", "span", "font"):
+        return None
+    if any(_has_text(node) for node in holder.previous_siblings):
+        return None
+    trailing = list(holder.next_siblings)
+    line_break = False
+    while trailing and (not _has_text(trailing[0]) or getattr(trailing[0], "name", None) == "br"):
+        line_break = line_break or getattr(trailing[0], "name", None) == "br"
+        if isinstance(trailing[0], Tag) and trailing[0].name not in ("br",) and trailing[0].find("img") is not None:
+            return None
+        trailing.pop(0)
+    if not line_break or not trailing:
+        return None
+    if any(isinstance(node, Tag) and (node.name in BLOCK_TAGS or node.name == "img" or node.find("img") is not None)
+           for node in trailing):
+        return None
+    wrapper = BeautifulSoup("", "lxml").new_tag("span")
+    trailing[0].insert_before(wrapper)
+    for node in trailing:
+        wrapper.append(node.extract())
+    text = clean(wrapper.get_text(" "))
+    if _short_text(wrapper) and not AUTHOR_LINE.match(text) and not SOURCE_LINE.match(text) and (
+            _all_text_inside(wrapper, ("em", "i")) or (_is_centered(parent) and len(text) <= 200)
+            or (len(text) <= 160 and not text.endswith((".", "!", "?", ":", ";", "…", ",")))):
+        return wrapper
+    wrapper.unwrap()
+    return None
+
+
+def _has_text(node) -> bool:
+    if isinstance(node, Comment):
+        return False
+    if isinstance(node, NavigableString):
+        return bool(str(node).strip())
+    return isinstance(node, Tag) and bool(clean(node.get_text()))
 
 
 def _image_holder(img: Tag, root: Tag) -> Tag:
