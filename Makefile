@@ -35,9 +35,13 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# Measurements, not tests: how the generic fallback does on every fixture portal's layout.
+# Measurements, not tests (bench/README.md): every fixture portal crawled end to end; the generic
+# fallback alone on every fixture layout; the generic extractor against trafilatura on Zyte's public
+# article-extraction benchmark (data: bench/data/article-extraction-benchmark, see bench/README.md).
 bench: install
+	$(BIN)/python bench/sites_crawl.py
 	$(BIN)/python bench/generic_fallback.py
+	$(BIN)/python bench/extraction.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

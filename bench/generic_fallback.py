@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.extract.encoding import decode_html  # noqa: E402
 from crawler.extract.urls import canonical  # noqa: E402
 from crawler.pages.generic import GenericPage  # noqa: E402
-from fixtures.server import SITES, _Server  # noqa: E402
+from fixtures.server import SITES, SiteFiles  # noqa: E402
 
 BASE = "http://portal.example"
 FIELDS = ["kind", "title", "published_at", "author", "source", "summary", "category", "body", "images", "related"]
@@ -35,51 +35,49 @@ def absolute(url: str) -> str:
 
 def evaluate(site: str) -> dict:
     facts = json.loads((SITES / site / "_facts.json").read_text(encoding="utf-8"))
-    server = _Server(("127.0.0.1", 0), SITES / site)
-    try:
-        def page(path: str) -> GenericPage:
-            text, _ = decode_html(server.resolve(path).read_bytes(), None)
-            return GenericPage(absolute(path), text)
+    files = SiteFiles(SITES / site)
 
-        listing = page(facts["start_url"])
-        listing.expect = "listing"
-        listing = listing.listing()
-        hits = dict.fromkeys(FIELDS, 0)
-        for expected in facts["articles"]:
-            p = page(expected["url"])
-            p.expect = "article"  # as the spider reaches it: through a listing's article link
-            article = p.article()
-            got = {
-                "kind": p.is_article(),
-                "title": article.title, "published_at": article.published_at, "author": article.author,
-                "source": article.source, "summary": article.summary,
-                "category": article.category or listing.category,  # as the spider does
-                "body": article.body_text.split("\n\n") if article.body_text else [],
-                "images": [(i.src, i.caption) for i in article.images],
-                "related": [(r.url, r.title) for r in article.related_links],
-            }
-            want = {
-                "kind": True, "title": expected["title"], "published_at": expected["published_at"],
-                "author": expected["author"], "source": expected["source"], "summary": expected["summary"],
-                "category": expected["category"], "body": expected["body_paragraphs"],
-                "images": [(absolute(i["src"]), i.get("caption")) for i in expected["images"]],
-                "related": [(absolute(r["url"]), r["title"]) for r in expected["related"]],
-            }
-            for field in FIELDS:
-                hits[field] += got[field] == want[field]
-                if VERBOSE and got[field] != want[field]:
-                    print(f"{site} {expected['url'][-40:]} {field}:\n   got  {str(got[field])[:300]}\n   want {str(want[field])[:300]}",
-                          file=sys.stderr)
-        found = {e.url for e in listing.entries}
-        expected_urls = {absolute(a["url"]) for a in facts["articles"]}
-        return {
-            "site": site, "platform": facts["platform"], "articles": len(facts["articles"]), "hits": hits,
-            "listing_found": len(found), "listing_recall_hits": len(found & expected_urls),
-            "listing_precision": (len(found & expected_urls) / len(found)) if found else 0.0,
-            "next_page": bool(listing.page_links),
+    def page(path: str) -> GenericPage:
+        text, _ = decode_html(files.resolve(path).read_bytes(), None)
+        return GenericPage(absolute(path), text)
+
+    listing = page(facts["start_url"])
+    listing.expect = "listing"
+    listing = listing.listing()
+    hits = dict.fromkeys(FIELDS, 0)
+    for expected in facts["articles"]:
+        p = page(expected["url"])
+        p.expect = "article"  # as the spider reaches it: through a listing's article link
+        article = p.article()
+        got = {
+            "kind": p.is_article(),
+            "title": article.title, "published_at": article.published_at, "author": article.author,
+            "source": article.source, "summary": article.summary,
+            "category": article.category or listing.category,  # as the spider does
+            "body": article.body_text.split("\n\n") if article.body_text else [],
+            "images": [(i.src, i.caption) for i in article.images],
+            "related": [(r.url, r.title) for r in article.related_links],
         }
-    finally:
-        server.server_close()
+        want = {
+            "kind": True, "title": expected["title"], "published_at": expected["published_at"],
+            "author": expected["author"], "source": expected["source"], "summary": expected["summary"],
+            "category": expected["category"], "body": expected["body_paragraphs"],
+            "images": [(absolute(i["src"]), i.get("caption")) for i in expected["images"]],
+            "related": [(absolute(r["url"]), r["title"]) for r in expected["related"]],
+        }
+        for field in FIELDS:
+            hits[field] += got[field] == want[field]
+            if VERBOSE and got[field] != want[field]:
+                print(f"{site} {expected['url'][-40:]} {field}:\n   got  {str(got[field])[:300]}\n   want {str(want[field])[:300]}",
+                      file=sys.stderr)
+    found = {e.url for e in listing.entries}
+    expected_urls = {absolute(a["url"]) for a in facts["articles"]}
+    return {
+        "site": site, "platform": facts["platform"], "articles": len(facts["articles"]), "hits": hits,
+        "listing_found": len(found), "listing_recall_hits": len(found & expected_urls),
+        "listing_precision": (len(found & expected_urls) / len(found)) if found else 0.0,
+        "next_page": bool(listing.page_links),
+    }
 
 
 VERBOSE = False

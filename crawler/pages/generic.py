@@ -34,9 +34,11 @@ from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bs4 import NavigableString, Tag
+from bs4.element import PreformattedString
 
 from ..extract.dates import parse_date
-from ..extract.html import AUTHOR_LINE, SOURCE_LINE, Body, extract_body, pair_images
+from ..extract.html import AUTHOR_LINE, SOURCE_LINE, Body, extract_body, pair_images, text_of
+from ..extract.main_text import agreement, locate, main_text
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Image, Listing, ListingEntry, PageLink, RelatedLink
@@ -48,13 +50,19 @@ from .base import PageObject, copy_without, split_title_date
 NOISE = re.compile(
     r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|footer|header|top-?bar|sidebar|side|aside|breadcrumbs?|banner|"
     r"widget|share|social|toolbar|tools|comments?|login|search|copyright|advert|ads|quang-?cao|lien-?ket|"
-    r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags)(?:$|[-_\s\d])",
+    r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags|related|recommend\w*|promo|"
+    r"newsletter|subscribe|signup|outbrain|taboola|cookies?|consent|gdpr|tin-?lien-?quan|next-?prev|prev-?next|"
+    r"pager|pagination|paging)(?:$|[-_\s\d])",
     re.I,
 )
 NOISE_TAGS = ("nav", "header", "footer", "aside", "noscript", "script", "style", "select", "button")  # not form: ASP.NET wraps whole pages in one
 RELATED_HEADINGS = re.compile(
     r"^(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:khác|liên\s+quan|cùng\s+chuyên\s+mục|đã\s+đưa)|^những\s+tin\s+(?:mới|cũ)\s+hơn|"
     r"^xem\s+thêm|^tin\s+cùng", re.I)
+#: Whole lines that are page furniture inside an article container, never body text.
+BOILERPLATE_LINE = re.compile(
+    r"(?:advertisement|advertising|sponsored|story continues below|caption|close|back to gallery|"
+    r"quảng cáo|chia sẻ|chia sẻ bài viết|in bài viết|gửi bài viết|bình luận)\s*:?", re.I)
 TITLE_CLASS = re.compile(r"title|tieu-?de|headline|heading|ten-?bai", re.I)
 DATE_CLASS = re.compile(r"date|time|ngay|thoi-?gian|publish|post-?meta|meta", re.I)
 SUMMARY_CLASS = re.compile(r"sapo|summary|lead|tom-?tat|trich-?dan|description|intro|chapeau|excerpt|hometext|mo-?ta", re.I)
@@ -68,6 +76,10 @@ PAGE_MARKER = re.compile(
 PAGE_PARAMS = {"page", "p", "pageindex", "start", "limitstart", "trang", "pg", "paged", "pagenumber"}
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "report", "reportagenewsarticle", "analysisnewsarticle"}
 
+LAYOUT_SHARE = 0.5  #: an element holding this share of the page's text is layout, never chrome
+NOISE_WEIGHT = 0.25  #: weight of paragraph text inside chrome when looking for the body
+LINK_DENSITY = 0.6  #: share of link text that makes a block inside the body a block of links
+AGREEMENT = 0.5  #: shingle F1 with trafilatura's text under which the body element is replaced
 MIN_BODY_CHARS = 400  #: own-paragraph text an article body needs
 MIN_LINKED_BODY_CHARS = 80  #: ... when the page was reached as a listing's article link
 MIN_TITLE_LINK = 15  #: characters of link text for an anchor to count as an article title
@@ -114,7 +126,7 @@ class GenericPage(PageObject):
         body = self._body_node()
         if body is not None:
             for heading in body.find_all_previous(["h1", "h2", "h3"], limit=20):
-                if not _in_noise(heading) and heading.find(["div", "p"]) is None:
+                if not self._in_noise(heading) and heading.find(["div", "p"]) is None:
                     found.append(clean(heading.get_text(" ")))
         found.append(self._meta("og:title") or "")
         title = clean(self.soup.title.get_text()) if self.soup.title else ""
@@ -138,7 +150,7 @@ class GenericPage(PageObject):
         for node in candidates:
             if node.name == "meta" or _hidden(node):
                 continue
-            if _in_noise(node) or (body is not None and (node is body or body in node.parents)):
+            if self._in_noise(node) or (body is not None and (node is body or body in node.parents)):
                 continue
             if node.find(["p", "div"]) is not None and len(node.find_all("p")) > 2:
                 continue
@@ -163,6 +175,8 @@ class GenericPage(PageObject):
             elif _is_related_heading(tag):
                 for following in _related_block(tag):
                     following.decompose()
+                tag.decompose()
+            elif _link_block(tag) or BOILERPLATE_LINE.fullmatch(clean(tag.get_text(" "))):
                 tag.decompose()
         date = self.published_raw()
         for tag in node.find_all(["time", "span", "div", "p"]):
@@ -196,7 +210,7 @@ class GenericPage(PageObject):
                 break
         if author is None:
             node = self.soup.find(class_=AUTHOR_CLASS) or self.soup.find(rel="author")
-            if node is not None and not _in_noise(node):
+            if node is not None and not self._in_noise(node):
                 text = clean(node.get_text(" "))
                 label, sep, value = text.partition(":")
                 author = clean_or_none(value if sep else text)
@@ -259,31 +273,69 @@ class GenericPage(PageObject):
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def _in_noise(self, tag: Tag) -> bool:
+        """Inside page chrome: a ``nav``/``aside``/… element, a ``header``/``footer`` of the page
+        (not the one of an ``<article>``), or an element whose class/id is in :data:`NOISE`, unless
+        that element holds :data:`LAYOUT_SHARE` or more of the page's text (a page-wide wrapper
+        such as ``<div class="has-sidebar">`` is layout, not chrome). Memoised per element."""
+        memo = self.__dict__.setdefault("_noise_memo", {})
+        chain: list[Tag] = []
+        node, inherited = tag, False
+        while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
+            if id(node) in memo:
+                inherited = memo[id(node)]
+                break
+            chain.append(node)
+            node = node.parent
+        for index in range(len(chain) - 1, -1, -1):
+            node = chain[index]
+            if not inherited and (node.name in NOISE_TAGS or _noisy(node)):
+                inherited = not _article_header(node, node.parents) and not self._layout(node)
+            memo[id(node)] = inherited
+        return inherited
+
+    def _layout(self, node: Tag) -> bool:
+        """True when ``node`` holds :data:`LAYOUT_SHARE` or more of the page's text."""
+        if not hasattr(self, "_page_text"):
+            root = self.soup.body or self.soup
+            self._page_text = len(root.get_text())
+        return self._page_text > 0 and len(node.get_text()) >= LAYOUT_SHARE * self._page_text
+
     def _body_node(self) -> Tag | None:
+        """``[itemprop=articleBody]``; else the element whose own paragraphs hold the most text,
+        unless trafilatura's main text disagrees with it (:data:`AGREEMENT`): then the element
+        that holds trafilatura's text (:mod:`crawler.extract.main_text`)."""
         if hasattr(self, "_body_cache"):
             return self._body_cache
         node = self.soup.find(itemprop="articleBody")
         if node is None:
             best, best_score = None, 0
             for candidate in self.soup.find_all(["div", "article", "section", "td", "main"]):
-                if _in_noise(candidate):
-                    continue
                 score = sum(len(p) for p in _own_paragraphs(candidate) if len(p) >= 25)
+                if score and self._in_noise(candidate):
+                    score *= NOISE_WEIGHT  # chrome by its name, but an article may sit in a "header" div
                 if score > best_score:
                     best, best_score = candidate, score
-            node = best
+            node = self._second_opinion(best)
         self._body_cache = node
         return node
 
+    def _second_opinion(self, node: Tag | None) -> Tag | None:
+        text = main_text(str(self.soup))
+        if not text or (node is not None and agreement(text_of(node), text) >= AGREEMENT):
+            return node
+        located = locate(self.soup, text)
+        return located if located is not None else node
+
     def _title_node(self) -> Tag | None:
-        h1s = [h for h in self.soup.find_all("h1") if not _in_noise(h) and clean(h.get_text())]
+        h1s = [h for h in self.soup.find_all("h1") if not self._in_noise(h) and clean(h.get_text())]
         if len(h1s) == 1:
             return h1s[0]
         body = self._body_node()
         if body is None:
             return h1s[0] if h1s else None
         for node in body.find_all_previous(["h1", "h2", "h3", "div", "p", "span"], limit=60):
-            if _in_noise(node) or node.find(["div", "p", "h1", "h2", "h3"]) is not None:
+            if self._in_noise(node) or node.find(["div", "p", "h1", "h2", "h3"]) is not None:
                 continue
             text = clean(node.get_text(" "))
             if not 10 <= len(text) <= 300 or parse_date(text):
@@ -329,7 +381,7 @@ class GenericPage(PageObject):
         groups: dict[tuple, list[Tag]] = defaultdict(list)
         for anchor in self.soup.find_all("a", href=True):
             text = clean(anchor.get_text(" ")) or clean(anchor.get("title"))
-            if len(text) < MIN_TITLE_LINK or _in_noise(anchor) or _pager_text(anchor):
+            if len(text) < MIN_TITLE_LINK or self._in_noise(anchor) or _pager_text(anchor):
                 continue
             url = absolute(anchor["href"], self.url)
             if not url or not same_host(url, self.url) or self.is_duplicate_url(url):
@@ -371,7 +423,7 @@ class GenericPage(PageObject):
         if crumb:
             return crumb
         for heading in self.soup.find_all(["h1", "h2"]):
-            if not _in_noise(heading):
+            if not self._in_noise(heading):
                 text = clean(heading.get_text(" "))
                 if 2 <= len(text) <= 120:
                     return text
@@ -395,21 +447,7 @@ def _noisy(tag: Tag) -> bool:
     return bool(NOISE.search(_classes(tag)))
 
 
-def _in_noise(tag: Tag) -> bool:
-    """Inside page chrome: a ``nav``/``aside``/… element, a ``header``/``footer`` of the page (not
-    the one of an ``<article>``), or an element whose class/id is in :data:`NOISE`."""
-    chain = [tag, *tag.parents]
-    for index, node in enumerate(chain):
-        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
-            break
-        if _article_header(node, chain[index + 1:]):
-            continue
-        if node.name in NOISE_TAGS or _noisy(node):
-            return True
-    return False
-
-
-def _article_header(node: Tag, ancestors: list) -> bool:
+def _article_header(node: Tag, ancestors) -> bool:
     """``<article><header><h1>…``: an article's own header or footer, not the site's."""
     return (node.name in ("header", "footer") and not SITE_CHROME.search(_classes(node))
             and any(isinstance(up, Tag) and up.name in ("article", "main") for up in ancestors))
@@ -422,7 +460,8 @@ def _own_paragraphs(node: Tag) -> list[str]:
     run: list[str] = []
     for child in node.children:
         if isinstance(child, NavigableString):
-            run.append(str(child))
+            if not isinstance(child, PreformattedString):  # comments, CDATA, doctypes are not text
+                run.append(str(child))
             continue
         if not isinstance(child, Tag):
             continue
@@ -468,6 +507,19 @@ def _innermost_date(node: Tag) -> Tag:
 def _before_body_end(node: Tag, body: Tag) -> bool:
     last = body.find_all(True)[-1] if body.find(True) else body
     return node is not last and last in node.find_all_next(True, limit=100000)
+
+
+def _link_block(tag: Tag) -> bool:
+    """A block of links inside the body (related stories, tags, next/previous, share bars): two
+    or more links whose text is most of the block's text, and no image."""
+    if tag.name not in ("div", "ul", "ol", "section", "table", "dl", "p") or tag.find("img") is not None:
+        return False
+    anchors = tag.find_all("a")
+    if len(anchors) < 2:
+        return False
+    text = len(clean(tag.get_text(" ")))
+    linked = sum(len(clean(a.get_text(" "))) for a in anchors)
+    return text > 0 and linked >= LINK_DENSITY * text
 
 
 def _is_related_heading(tag) -> bool:
