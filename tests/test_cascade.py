@@ -118,3 +118,24 @@ def test_an_undated_page_reached_as_a_listing_is_not_made_an_article():
     url = "http://laocai.example/vi/page/gioi-thieu.html"
     item = parse_page(url, about, expect="listing")
     assert not isinstance(item, Article)
+
+
+NUKEVIET_LISTING_OTHER_PAGER = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta name="generator" content="NukeViet v4.4"><title>Tin thi đua - Ban Thi đua</title></head><body>
+<div class="news_column panel panel-default"><div class="panel-body">
+ <h3><a href="/vi/news/tin-thi-dua/hoi-nghi-tong-ket-1252.html">Hội nghị tổng kết công tác thi đua năm 2020</a></h3>
+ <h3><a href="/vi/news/tin-thi-dua/ky-ket-giao-uoc-1250.html">Ký kết giao ước thi đua năm 2021 của các khối</a></h3>
+ <h3><a href="/vi/news/tin-thi-dua/tap-huan-nghiep-vu-1248.html">Tập huấn nghiệp vụ công tác thi đua, khen thưởng</a></h3>
+</div></div>
+<div class="phan-trang"><span>1</span> <a href="/vi/news/tin-thi-dua/page-2">2</a> <a href="/vi/news/tin-thi-dua/page-3">3</a></div>
+</body></html>"""
+
+
+def test_a_pager_the_platform_misses_is_read_by_the_generic_page_object():
+    url = "http://laocai.example/vi/news/tin-thi-dua/"
+    platform_only = page_object(url, NUKEVIET_LISTING_OTHER_PAGER).parse("listing")
+    assert len(platform_only.entries) == 3 and platform_only.page_links == []
+    listing = parse_page(url, NUKEVIET_LISTING_OTHER_PAGER, expect="listing")
+    assert [link.href for link in listing.page_links] == [
+        "http://laocai.example/vi/news/tin-thi-dua/page-2", "http://laocai.example/vi/news/tin-thi-dua/page-3"]
+    assert listing.extracted_by == {"entries": "NukeViet4", "page_links": "GenericPage"}

@@ -19,7 +19,8 @@ selectors are written for the themes its author saw. On the same parsed page:
    or nothing, or a listing page on which the platform finds no entries: the generic verdict on
    the same page (an article, or a listing with entries) is taken instead; an article the
    platform did not see on a page not reached as an article must show a date (an "about" page
-   is not news).
+   is not news). A listing whose entries the platform read gets its pagination and category from
+   the generic page object when the platform found none.
 
 The article keeps the platform's URL rules (``canonical_url``, ``clean_url``,
 ``is_duplicate_url``: the identity of a page is platform knowledge) and its ``platform`` slug;
@@ -95,7 +96,7 @@ class Cascade:
         if isinstance(item, Article):
             return self.complete(_credit(item, name), category)
         if isinstance(item, Listing) and item.entries and expect != "article":
-            return _credit(item, name)
+            return self.complete_listing(_credit(item, name))
         fallback = self.generic.parse(expect)
         if isinstance(fallback, Article) and (expect == "article" or fallback.published_at):
             fallback.url = self.primary.canonical_url()
@@ -161,6 +162,21 @@ class Cascade:
                 article.title = title
                 article.extracted_by["title"] = "GenericPage"
                 return
+
+    def complete_listing(self, listing: Listing) -> Listing:
+        """A listing whose entries the platform read: its pagination and category, when the
+        platform found none, from the generic page object (a theme's pager the platform's
+        selectors miss would otherwise stop the crawl at page 1)."""
+        if not listing.page_links and not listing.unsupported_pagination:
+            links = self.generic.page_links()
+            if links:
+                listing.page_links = links
+                listing.extracted_by["page_links"] = "GenericPage"
+        if listing.category is None:
+            listing.category = self.generic.listing_category()
+            if listing.category:
+                listing.extracted_by["category"] = "GenericPage"
+        return listing
 
     # --- plausibility ---------------------------------------------------------------------
 

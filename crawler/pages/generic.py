@@ -252,7 +252,7 @@ class GenericPage(PageObject):
 
     def listing(self) -> Listing:
         entries = self._listing_entries()
-        return Listing(url=self.clean_url(self.url), platform=self.platform, category=self._listing_category(),
+        return Listing(url=self.clean_url(self.url), platform=self.platform, category=self.listing_category(),
                        entries=entries,
                        page_links=self.page_links(), unsupported_pagination=self.unsupported_pagination(),
                        site_name=self.site_name())
@@ -418,7 +418,7 @@ class GenericPage(PageObject):
                                         href=href))
         return entries
 
-    def _listing_category(self) -> str | None:
+    def listing_category(self) -> str | None:
         crumb = self.category()
         if crumb:
             return crumb
