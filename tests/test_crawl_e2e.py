@@ -1,7 +1,8 @@
 """End to end: the loopback sample portal, `newsarchive crawl` in a subprocess, the SQLite file.
 
 The expected values below come from the fixture site's README (fixtures/sites/nukeviet-hagiang)
-and from shared/reference/seed-article.txt, not from the crawler's output.
+and from the seed article's own text (fixtures/pages/nukeviet/article/seed/seed-article.txt), not from
+the crawler's output.
 """
 
 import gzip

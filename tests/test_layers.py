@@ -1,4 +1,4 @@
-"""The import rules of architecture.md, checked by walking every module's imports (ast)."""
+"""The import rules of the README's *Layout* section, checked by walking every module's imports (ast)."""
 
 import ast
 import re
