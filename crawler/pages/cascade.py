@@ -95,14 +95,18 @@ class Cascade:
             return item
         if isinstance(item, Article):
             return self.complete(_credit(item, name), category)
-        if isinstance(item, Listing) and item.entries and expect != "article":
+        read_listing = isinstance(item, Listing) and bool(item.entries)
+        if read_listing and expect != "article":
             return self.complete_listing(_credit(item, name))
         fallback = self.generic.parse(expect)
         if isinstance(fallback, Article) and (expect == "article" or fallback.published_at):
             fallback.url = self.primary.canonical_url()
             fallback.platform = self.primary.platform
-            return self.complete(_credit(fallback, "GenericPage"), category, fallback_only=True)
-        if isinstance(fallback, Listing) and fallback.entries:
+            _credit(fallback, "GenericPage")
+            if "title" in self.weak_fields(fallback, category):  # its first choice may be a block heading
+                self._fill_title(fallback, category)
+            return fallback
+        if isinstance(fallback, Listing) and fallback.entries and not read_listing:
             fallback.platform = self.primary.platform
             fallback.url = item.url if isinstance(item, Listing) else fallback.url
             if isinstance(item, Listing) and item.unsupported_pagination and not fallback.unsupported_pagination:
@@ -110,58 +114,56 @@ class Cascade:
             return _credit(fallback, "GenericPage")
         return _credit(item, name) if isinstance(item, Listing) else item
 
-    def complete(self, article: Article, category: str | None, *, fallback_only: bool = False) -> Article:
+    def complete(self, article: Article, category: str | None) -> Article:
         """Fill what the platform's page object left missing or implausible (module docstring)."""
-        generic = "GenericPage"
         weak = self.weak_fields(article, category)
-        if fallback_only:
-            if "title" in weak:  # the generic page object's own first choice may be a block heading
-                self._fill_title(article, category)
-            return article
+        if "title" in weak:
+            self._fill_title(article, category)
+        if "published_at" in weak:
+            self._fill_date(article)
+        if "body" in weak:
+            self._fill_body(article)
         if weak:
-            if "title" in weak:
-                self._fill_title(article, category)
-            if "published_at" in weak:
-                raw = self.generic.published_raw()
-                value = parse_date(raw)
-                if value and not self.header_date(raw, article.title):
-                    article.published_at, article.published_raw = value, raw
-                    article.extracted_by["published_at"] = generic
-                elif article.published_at and self.header_date(article.published_raw, article.title):
-                    article.published_at = article.published_raw = None  # never the header's "today"
-                    article.extracted_by.pop("published_at", None)
-            if "body" in weak:
-                body = self.generic.body()
-                if body.text or body.images:
-                    known = {image.src for image in article.images}
-                    article.body_text, article.body_html = body.text, body.html
-                    article.images = article.images + [i for i in body.images if i.src not in known]
-                    article.extracted_by["body"] = generic
-                    if body.images:
-                        article.extracted_by["images"] = generic
-                    for name in ("author", "source"):
-                        if getattr(article, name) is None and getattr(body, name):
-                            setattr(article, name, getattr(body, name))
-                            article.extracted_by[name] = generic
             for name in OPTIONAL_FIELDS:
                 if getattr(article, name) is None:
-                    value = self._generic_field(name)
-                    if value:
-                        setattr(article, name, value)
-                        article.extracted_by[name] = generic
+                    self._fill(article, name, self._generic_field(name))
         if not article.related_links:
-            related = self.generic.related_links()
-            if related:
-                article.related_links = related
-                article.extracted_by["related_links"] = generic
+            self._fill(article, "related_links", self.generic.related_links())
         return article
+
+    def _fill(self, article: Article, name: str, value) -> None:
+        if value:
+            setattr(article, name, value)
+            article.extracted_by[name] = "GenericPage"
 
     def _fill_title(self, article: Article, category: str | None) -> None:
         for title in self.generic.title_candidates():
             if not self.implausible_title(title, article, category):
-                article.title = title
-                article.extracted_by["title"] = "GenericPage"
+                self._fill(article, "title", title)
                 return
+
+    def _fill_date(self, article: Article) -> None:
+        raw = self.generic.published_raw()
+        if parse_date(raw) and not self.header_date(raw, article.title):
+            article.published_at, article.published_raw = parse_date(raw), raw
+            article.extracted_by["published_at"] = "GenericPage"
+        elif article.published_at and self.header_date(article.published_raw, article.title):
+            article.published_at = article.published_raw = None  # never the header's "today"
+            article.extracted_by.pop("published_at", None)
+
+    def _fill_body(self, article: Article) -> None:
+        body = self.generic.body()
+        if not body.text and not body.images:
+            return
+        known = {image.src for image in article.images}
+        article.body_text, article.body_html = body.text, body.html
+        article.extracted_by["body"] = "GenericPage"
+        added = [image for image in body.images if image.src not in known]
+        if added:
+            self._fill(article, "images", article.images + added)
+        for name in ("author", "source"):
+            if getattr(article, name) is None:
+                self._fill(article, name, getattr(body, name))
 
     def complete_listing(self, listing: Listing) -> Listing:
         """A listing whose entries the platform read: its pagination and category, when the
