@@ -57,10 +57,13 @@ class PageObject:
     PAGINATION: str | None = None  #: links to other pages of a listing
     PAGER: str = ".pagination, .pager, .paging, .PhanTrang, [class*=pagination], [class*=PhanTrang], [class*=paging], [id*=Paging], [id*=PhanTrang], .rgPager"
 
-    def __init__(self, url: str, html: str | bytes | BeautifulSoup):
+    def __init__(self, url: str, html: str | bytes | BeautifulSoup, source: str | None = None):
         self.url = url
         self.expect: str | None = None
         self.soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
+        #: the page's decoded HTML when known (``source``, or ``html`` given as text), for tools that
+        #: parse it themselves; ``None`` when only a tree was given
+        self.source = source if source is not None else html if isinstance(html, str) else None
         resolve_base_href(self.soup, url)
 
     # --- outcome ---------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def parse_page(url: str, html: str | bytes | BeautifulSoup, expect: str | None =
     (module docstring). ``expect`` ("article" or "listing") says how the page was reached;
     ``category`` is the category of the listing that linked it, when known."""
     soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
-    primary = page_class(url, soup)(url, soup)
+    primary = page_class(url, soup)(url, soup, source=html if isinstance(html, str) else None)
     return Cascade(primary).parse(expect, category)
 
 
@@ -79,7 +79,7 @@ class Cascade:
     def generic(self) -> GenericPage:
         """The generic page object on the same tree, with the platform's URL rules."""
         if self._generic is None:
-            generic = GenericPage(self.primary.url, self.primary.soup)
+            generic = GenericPage(self.primary.url, self.primary.soup, source=self.primary.source)
             generic.clean_url = self.primary.clean_url
             generic.is_duplicate_url = self.primary.is_duplicate_url
             generic.expect = self.primary.expect

@@ -29,6 +29,7 @@ Used when no platform's ``matches()`` claims a page. Order of evidence for each 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -86,6 +87,19 @@ MIN_TITLE_LINK = 15  #: characters of link text for an anchor to count as an art
 MIN_GROUP = 3  #: links a repeated block needs to be a listing
 
 
+def cache_on_page(method):
+    """Compute a page object's method once per page (its result depends on the page alone)."""
+    name = f"_cached_{method.__name__}"
+
+    @functools.wraps(method)
+    def cached(self):
+        if name not in self.__dict__:
+            self.__dict__[name] = method(self)
+        return self.__dict__[name]
+
+    return cached
+
+
 class GenericPage(PageObject):
     """Any page whose platform no page object recognises."""
 
@@ -115,6 +129,7 @@ class GenericPage(PageObject):
         candidates = self.title_candidates()
         return candidates[0] if candidates else None
 
+    @cache_on_page
     def title_candidates(self) -> list[str]:
         """Texts that may be the headline, best first: JSON-LD ``headline``, the title element
         (:meth:`_title_node`), the other headings before the body (nearest first), ``og:title``, the
@@ -138,6 +153,7 @@ class GenericPage(PageObject):
                 unique.append(text)
         return unique
 
+    @cache_on_page
     def published_raw(self) -> str | None:
         node = self._date_node()
         if node is not None:
@@ -321,7 +337,7 @@ class GenericPage(PageObject):
         return node
 
     def _second_opinion(self, node: Tag | None) -> Tag | None:
-        text = main_text(str(self.soup))
+        text = main_text(self.source if self.source is not None else str(self.soup))
         if not text or (node is not None and agreement(text_of(node), text) >= AGREEMENT):
             return node
         located = locate(self.soup, text)
