@@ -65,10 +65,16 @@ def crawl(site: str, code: Path) -> dict:
             "compared": compared}
 
 
+def right(compared: dict) -> bool:
+    """An archived article whose stored field equals the facts (a missing article is wrong in
+    every field, even one whose expected value is null)."""
+    return not compared["missing"] and compared["got"] == compared["want"]
+
+
 def row(result: dict) -> list[str]:
     n = result["n"]
     cells = [result["site"], result["platform"], str(n), f"{result['recall']:.0%}", f"{result['precision']:.0%}"]
-    cells += [f"{sum(c['got'] == c['want'] for c in result['compared'][f]) / n:.0%}" for f in FIELDS]
+    cells += [f"{sum(map(right, result['compared'][f])) / n:.0%}" for f in FIELDS]
     cells += [str(result["requests"]), str(result["exit"])]
     return cells
 
@@ -94,11 +100,11 @@ def main(argv: list[str]) -> int:
         articles += result["n"]
         found += round(result["recall"] * result["n"])
         for field in FIELDS:
-            totals[field] += sum(c["got"] == c["want"] for c in result["compared"][field])
+            totals[field] += sum(map(right, result["compared"][field]))
         if args.verbose:
             for field in FIELDS:
                 for c in result["compared"][field]:
-                    if c["got"] != c["want"]:
+                    if not right(c):
                         print(f"    {site} {c['url'][-60:]} {field}{' (not archived)' if c['missing'] else ''}:\n"
                               f"       got  {str(c['got'])[:400]}\n       want {str(c['want'])[:400]}", file=sys.stderr)
             if result["exit"] != 0 or result["recall"] < 1:

@@ -138,4 +138,5 @@ def test_a_pager_the_platform_misses_is_read_by_the_generic_page_object():
     listing = parse_page(url, NUKEVIET_LISTING_OTHER_PAGER, expect="listing")
     assert [link.href for link in listing.page_links] == [
         "http://laocai.example/vi/news/tin-thi-dua/page-2", "http://laocai.example/vi/news/tin-thi-dua/page-3"]
-    assert listing.extracted_by == {"entries": "NukeViet4", "page_links": "GenericPage"}
+    assert listing.category == "Tin thi đua"  # the <title> before " - Ban Thi đua": no breadcrumb or heading here
+    assert listing.extracted_by == {"entries": "NukeViet4", "page_links": "GenericPage", "category": "GenericPage"}

@@ -52,10 +52,16 @@ SAFE_ATTRIBUTES = {
     "*": {"lang"},
 }
 
-#: "Tác giả: X", "Tác giả bài viết: X", "Bài và ảnh: X" → X.
-AUTHOR_LINE = re.compile(r"^(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết|bài(?:\s*và\s*ảnh)?)\s*:\s*(?P<v>.+)$", re.I)
-#: "Nguồn: X", "Nguồn tin: X" → X.
-SOURCE_LINE = re.compile(r"^nguồn(?:\s*tin)?\s*:\s*(?P<v>.+)$", re.I)
+#: "Tác giả: X", "Tác giả bài viết: X", "Bài và ảnh: X", "Tin, ảnh: X" → X.
+AUTHOR_LINE = re.compile(r"^(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết|(?:bài|tin)(?:\s*(?:,|và)\s*ảnh)?)\s*:\s*(?P<v>.+)$",
+                         re.I)
+#: "Nguồn: X", "Nguồn tin: X", "(Nguồn: X)", "(Theo X)" → X.
+SOURCE_LINE = re.compile(r"^(?:nguồn(?:\s*tin)?\s*:\s*(?P<v>.+)|\(\s*(?:nguồn(?:\s*tin)?\s*:|theo)\s*(?P<p>[^()]+)\))$",
+                         re.I)
+#: One line holding both: "Lan Anh - Nguồn: X", "Tác giả: Kim Ngân Nguồn tin: X" → (author, source).
+AUTHOR_AND_SOURCE_LINE = re.compile(
+    r"^(?:(?:tác\s*giả(?:\s*bài\s*viết)?|người\s*viết)\s*:\s*)?(?P<a>[^:()]{2,40}?)\s*[-–|,]?\s*"
+    r"\(?\s*nguồn(?:\s*tin)?\s*:\s*(?P<s>[^()]+?)\s*\)?$", re.I)
 #: Class words of caption and photo-credit elements.
 CAPTION_CLASS = re.compile(r"(?:^|[-_\s])(?:caption|credits?|photo-?credit|image-?credit|chu-?thich|wp-caption-text)"
                            r"(?:$|[-_\s])", re.I)
@@ -77,6 +83,10 @@ class Body:
     source: str | None = None
 
 
+#: Characters a bold first paragraph needs to be read as the article's sapo.
+MIN_BOLD_LEAD = 60
+
+
 def soup_of(html: str | bytes) -> BeautifulSoup:
     """Parse a whole page with lxml (tolerant of broken markup)."""
     return BeautifulSoup(html, "lxml")
@@ -94,6 +104,27 @@ def extract_body(node: Tag, base_url: str, *, find_byline: bool = True) -> Body:
     _absolutize(node, base_url)
     html = sanitize(node.decode_contents())
     return Body(text=text_of(node), html=html, images=images, author=author, source=source)
+
+
+def split_bold_lead(body: Body) -> tuple[str | None, Body]:
+    """A sapo written as the body's first paragraph, all of it bold (``<p><strong>Sáng 15/3, …
+    </strong></p>``, the usual lead on portals whose editor has no sapo field): ``(lead, body
+    without it)``. Only a sentence-long lead (:data:`MIN_BOLD_LEAD` characters) followed by more
+    paragraphs counts; otherwise ``(None, body)``."""
+    paragraphs = body.text.split("\n\n") if body.text else []
+    if len(paragraphs) < 2 or len(paragraphs[0]) < MIN_BOLD_LEAD:
+        return None, body
+    fragment = BeautifulSoup(body.html, "lxml")
+    first = next((tag for tag in (fragment.body or fragment).find_all(True, recursive=False)), None)
+    if first is None or first.name not in ("p", "div") or clean(first.get_text(" ")) != paragraphs[0]:
+        return None, body
+    bold = " ".join(clean(b.get_text(" ")) for b in first.find_all(["strong", "b"]) if not b.find_parent(["strong", "b"]))
+    if clean(bold) != paragraphs[0]:
+        return None, body
+    first.decompose()
+    html = (fragment.body or fragment).decode_contents()
+    return paragraphs[0], Body(text="\n\n".join(paragraphs[1:]), html=html, images=body.images,
+                               author=body.author, source=body.source)
 
 
 def pair_images(node: Tag, base_url: str) -> list[Image]:
@@ -349,16 +380,27 @@ def _inside(tag: Tag, root: Tag) -> bool:
     return tag is root or any(parent is root for parent in tag.parents)
 
 
+def byline_of(text: str) -> tuple[str | None, str | None] | None:
+    """``(author, source)`` of a byline line ("Tác giả: X", "Nguồn: Y", "(Theo Y)", "X - Nguồn: Y";
+    either may be ``None``), or ``None`` when ``text`` is not one."""
+    if match := SOURCE_LINE.match(text):
+        return None, clean(match["v"] or match["p"])
+    if (match := AUTHOR_AND_SOURCE_LINE.match(text)) and len(match["a"].split()) <= 6 and \
+            all(word[:1].isupper() for word in match["a"].split()):
+        return clean(match["a"]), clean(match["s"])
+    if match := AUTHOR_LINE.match(text):
+        return clean(match["v"]), None
+    return None
+
+
 def _take_byline(node: Tag) -> tuple[str | None, str | None]:
     """Find and remove the author/source lines among the last three text blocks of the body."""
     author = source = None
     for block in _last_text_blocks(node, 3):
         text = clean(block.get_text(" "))
-        if source is None and (match := SOURCE_LINE.match(text)):
-            source = clean(match["v"])
-            block.decompose()
-        elif author is None and (match := AUTHOR_LINE.match(text)):
-            author = clean(match["v"])
+        line = byline_of(text)
+        if line is not None and (line[0] is None or author is None) and (line[1] is None or source is None):
+            author, source = line[0] or author, line[1] or source
             block.decompose()
         elif author is None and _is_bare_name(block, text):
             author = text

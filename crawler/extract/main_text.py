@@ -29,6 +29,8 @@ MIN_LOCATED_LINE = 30
 #: the located element must hold.
 FOUND_SHARE = 0.5
 HELD_SHARE = 0.8
+#: Share of trafilatura's lines that are table rows above which it read a table-laid-out page.
+LAYOUT_TABLE_SHARE = 0.5
 _PREFIX = 25
 _WORD = re.compile(r"\w+")
 
@@ -43,7 +45,12 @@ def main_text(html: str) -> str | None:
         text = trafilatura.extract(html, include_comments=False, include_tables=True, deduplicate=False)
     except Exception:  # a library failure on one strange page must not cost the page
         return None
-    return text or None
+    if not text:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if sum(line.lstrip().startswith("|") for line in lines) > LAYOUT_TABLE_SHARE * len(lines):
+        return None  # a page laid out in tables comes back as table rows of page chrome: no opinion
+    return text
 
 
 def agreement(first: str, second: str, n: int = 4) -> float:

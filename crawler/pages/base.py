@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from ..extract.dates import parse_date
-from ..extract.html import Body, extract_body, pair_images, soup_of, text_of
+from ..extract.html import Body, extract_body, pair_images, soup_of, split_bold_lead, text_of
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Article, Image, Listing, ListingEntry, NotArticle, PageLink, RelatedLink
@@ -99,12 +99,16 @@ class PageObject:
         lead = self.lead_images()
         author, source = self.byline(body)
         raw = self.published_raw()
+        summary = self.summary()
+        if summary is None:
+            summary, body = split_bold_lead(body)
+        title = self.title() or ""
         return Article(
             url=self.canonical_url(),
             platform=self.platform,
-            title=self.title() or "",
-            category=self.category(),
-            summary=self.summary(),
+            title=title,
+            category=self.category(title),
+            summary=summary,
             author=author,
             source=source,
             published_at=parse_date(raw),
@@ -134,7 +138,7 @@ class PageObject:
             if not selector:
                 continue
             for node in self.soup.select(selector):
-                raw = clean(node.get("content") or node.get("datetime") or node.get_text(" "))
+                raw = _shown_date(node)
                 if parse_date(raw):
                     return raw
         return self._generic_published_raw()
@@ -200,11 +204,13 @@ class PageObject:
                                      published_at=parse_date(raw), published_raw=raw, href=href))
         return links
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
+        """The breadcrumb's last item; on an article page not the article's own title, which
+        some CMSs print as the last crumb."""
         if not self.BREADCRUMB:
             return None
         names = [clean(n.get_text(" ")) for n in self.soup.select(self.BREADCRUMB)]
-        names = [n for n in names if n and n.lower() not in HOME_WORDS]
+        names = [n for n in names if n and n.lower() not in HOME_WORDS and n != article_title]
         return names[-1] if names else None
 
     def site_name(self) -> str | None:
@@ -308,8 +314,7 @@ class PageObject:
             if parse_date(value):
                 return clean(value)
         candidates = [self._meta("article:published_time")]
-        candidates += [n.get("content") or n.get("datetime") or n.get_text(" ")
-                       for n in self.soup.select("[itemprop=datePublished], time[datetime]")]
+        candidates += [_shown_date(n) for n in self.soup.select("[itemprop=datePublished], time[datetime]")]
         for raw in candidates:
             if raw and parse_date(raw):
                 return clean(raw)
@@ -377,3 +382,12 @@ def copy_without(node: Tag, selector: str) -> Tag:
         child.decompose()
     return node
 
+
+def _shown_date(node: Tag) -> str:
+    """The date an element shows: its text when that reads as a date (``<time
+    datetime="2021-03-15T08:30:00+07:00">Thứ hai, 15/03/2021 08:30</time>`` gives the visible
+    text), else its machine-readable ``content``/``datetime`` attribute."""
+    text = clean(node.get_text(" "))
+    if text and parse_date(text):
+        return text
+    return clean(node.get("content") or node.get("datetime") or text)

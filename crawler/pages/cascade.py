@@ -126,7 +126,7 @@ class Cascade:
         if weak:
             for name in OPTIONAL_FIELDS:
                 if getattr(article, name) is None:
-                    self._fill(article, name, self._generic_field(name))
+                    self._fill(article, name, self._generic_field(name, article))
         if not article.related_links:
             self._fill(article, "related_links", self.generic.related_links())
         return article
@@ -140,6 +140,9 @@ class Cascade:
         for title in self.generic.title_candidates():
             if not self.implausible_title(title, article, category):
                 self._fill(article, "title", title)
+                if article.extracted_by.get("category") == "GenericPage":
+                    # the generic category left out the breadcrumb item equal to the old title
+                    article.category = self.generic.category(title) or article.category
                 return
 
     def _fill_date(self, article: Article) -> None:
@@ -158,7 +161,7 @@ class Cascade:
         known = {image.src for image in article.images}
         article.body_text, article.body_html = body.text, body.html
         article.extracted_by["body"] = "GenericPage"
-        added = [image for image in body.images if image.src not in known]
+        added = [image for image in self.generic.lead_images() + body.images if image.src not in known]
         if added:
             self._fill(article, "images", article.images + added)
         for name in ("author", "source"):
@@ -213,11 +216,11 @@ class Cascade:
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _generic_field(self, name: str) -> str | None:
+    def _generic_field(self, name: str, article: Article) -> str | None:
         if name == "summary":
             return self.generic.summary()
         if name == "category":
-            return self.generic.category()
+            return self.generic.category(article.title)
         author, source = self.generic.byline(self.generic.body())
         return author if name == "author" else source
 

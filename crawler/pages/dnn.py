@@ -145,12 +145,12 @@ class DnnNewsModule(PageObject):
         article = urlunsplit(parts._replace(path=PRINT_PATH.sub("", parts.path), query=urlencode(query)))
         return self.clean_url(canonical(article))
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
         if self.CATEGORY_LABEL:
             for node in self.soup.select(self.CATEGORY_LABEL):
                 if name := clean_or_none(node.get_text(" ")):
                     return name
-        return super().category()
+        return super().category(article_title)
 
     def site_name(self) -> str | None:
         """``og:site_name``, else the logo's ``alt`` (DNN's LOGO skin object shows the portal

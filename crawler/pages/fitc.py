@@ -140,14 +140,14 @@ class FitcPortal(PageObject):
                     return text
         return self._generic_published_raw()
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
         """Last crumb of "Parent >> Child" (one text line, links or not)."""
         node = self.soup.select_one(self.BREADCRUMB)
         if node is None:
             return None
         node = copy_without(node, self.BREADCRUMB_NOISE)
         names = [n for n in CRUMB_SEPARATOR.split(clean(node.get_text(" "))) if n]
-        names = [n for n in names if n.lower() not in HOME_WORDS]
+        names = [n for n in names if n.lower() not in HOME_WORDS and n != article_title]
         return names[-1] if names else None
 
 

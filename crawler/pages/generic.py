@@ -38,7 +38,7 @@ from bs4 import NavigableString, Tag
 from bs4.element import PreformattedString
 
 from ..extract.dates import parse_date
-from ..extract.html import AUTHOR_LINE, SOURCE_LINE, Body, extract_body, pair_images, text_of
+from ..extract.html import Body, byline_of, extract_body, pair_images, text_of
 from ..extract.main_text import agreement, locate, main_text
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
@@ -57,9 +57,12 @@ NOISE = re.compile(
     re.I,
 )
 NOISE_TAGS = ("nav", "header", "footer", "aside", "noscript", "script", "style", "select", "button")  # not form: ASP.NET wraps whole pages in one
+#: Heading wrappers of an article or a listing item whose class names say "header".
+CONTENT_HEADER = re.compile(r"(?:^|\s)(?:page|entry|post|article|item|news|content|blog)[-_]?header(?:$|\s)", re.I)
 RELATED_HEADINGS = re.compile(
-    r"^(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:khác|liên\s+quan|cùng\s+chuyên\s+mục|đã\s+đưa)|^những\s+tin\s+(?:mới|cũ)\s+hơn|"
-    r"^xem\s+thêm|^tin\s+cùng", re.I)
+    r"^(?:các\s+|những\s+)?(?:tin(?:\s+bài)?|bài(?:\s+viết)?)\s+"
+    r"(?:khác|liên\s+quan|cùng\s+(?:chuyên\s+mục|loại)|đã\s+(?:đưa|đăng)|(?:mới|cũ)\s+hơn)|"
+    r"^xem\s+thêm|^tin\s+cùng|^cùng\s+(?:chủ\s+đề|chuyên\s+mục)", re.I)
 #: Whole lines that are page furniture inside an article container, never body text.
 BOILERPLATE_LINE = re.compile(
     r"(?:advertisement|advertising|sponsored|story continues below|caption|close|back to gallery|"
@@ -73,8 +76,13 @@ BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-?dan|path|navigation-?path", re
 AUTHOR_CLASS = re.compile(r"(?:^|[-_\s])(?:author|tac-?gia|byline)(?:$|[-_\s])", re.I)
 PAGE_MARKER = re.compile(
     r"/trang-?\d+(?=\.(?:html?|aspx?|php)$|/?$)|/page[-/]\d+(?=\.(?:html?|aspx?|php)$|/?$)|/currentpage/\d+"
-    r"|/p\d+(?=\.html?$)", re.I)
-PAGE_PARAMS = {"page", "p", "pageindex", "start", "limitstart", "trang", "pg", "paged", "pagenumber"}
+    r"|/(?:PgrID/\d+/)?PageID/\d+|/p\d+(?=\.html?$)", re.I)
+#: A page marker at the end of a query value (NukeViet 3 ``op=Tin-hoat-dong/page-2``).
+VALUE_PAGE_MARKER = re.compile(r"/page-(\d+)$", re.I)
+PAGE_PARAMS = {"page", "p", "pageindex", "start", "limitstart", "trang", "pg", "paged", "pagenumber", "cur"}
+#: Query keys that carry a portlet's state, not the listing's identity (Liferay ``p_p_id``,
+#: ``p_p_lifecycle``, ``_<portlet>_delta``, ``_<portlet>_cur`` …).
+PORTLET_STATE = re.compile(r"^p_p_|^_\w+_[A-Za-z]+$")
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "report", "reportagenewsarticle", "analysisnewsarticle"}
 
 LAYOUT_SHARE = 0.5  #: an element holding this share of the page's text is layout, never chrome
@@ -85,6 +93,8 @@ MIN_BODY_CHARS = 400  #: own-paragraph text an article body needs
 MIN_LINKED_BODY_CHARS = 80  #: ... when the page was reached as a listing's article link
 MIN_TITLE_LINK = 15  #: characters of link text for an anchor to count as an article title
 MIN_GROUP = 3  #: links a repeated block needs to be a listing
+MAX_LEAD_IMAGE_TEXT = 300  #: text an image block before the body may hold (its caption) to be the lead photo
+BARE_WEIGHT = 0.4  #: weight of a block of links whose items show only a title
 
 
 def cache_on_page(method):
@@ -121,7 +131,8 @@ class GenericPage(PageObject):
         if text >= MIN_BODY_CHARS and len(paragraphs) >= 2:
             return True
         # Reached through a listing's article link: a titled page with some body text is the article.
-        return self.expect == "article" and text >= MIN_LINKED_BODY_CHARS and bool(self.title())
+        return (self.expect == "article" and text >= MIN_LINKED_BODY_CHARS and bool(self.title())
+                and not self._in_noise(body))  # a footer's address is no short article
 
     # --- article fields ----------------------------------------------------------------------
 
@@ -207,7 +218,13 @@ class GenericPage(PageObject):
             return []
         images: list[Image] = []
         for sibling in body.find_previous_siblings():
-            if isinstance(sibling, Tag) and (sibling.name == "figure" or sibling.find("figure")):
+            if not isinstance(sibling, Tag) or _hidden(sibling):
+                continue
+            if sibling.name == "figure" or sibling.find("figure"):
+                images[:0] = pair_images(copy.copy(sibling), self.url)
+            elif sibling.find("img") is not None and sibling.find("a", href=True) is None and \
+                    len(clean(sibling.get_text(" "))) <= MAX_LEAD_IMAGE_TEXT:
+                # an image table or block between the sapo and the body: the lead photo and its caption
                 images[:0] = pair_images(copy.copy(sibling), self.url)
         return images
 
@@ -215,11 +232,11 @@ class GenericPage(PageObject):
         author, source = body.author, body.source
         node = self._body_node()
         for sibling in node.find_next_siblings(limit=4) if node is not None else []:
-            text = clean(sibling.get_text(" "))
-            if author is None and (match := AUTHOR_LINE.match(text)):
-                author = clean(match["v"])
-            elif source is None and (match := SOURCE_LINE.match(text)):
-                source = clean(match["v"])
+            # the block itself ("Tác giả: X"), or its lines (a list of labelled fields)
+            for line in [sibling, *sibling.find_all(["li", "p", "dd", "div"], recursive=False)]:
+                found = byline_of(clean(line.get_text(" ")))
+                if found is not None:
+                    author, source = author or found[0], source or found[1]
         if author is None:
             for value in self._json_ld_author():
                 author = value
@@ -253,10 +270,13 @@ class GenericPage(PageObject):
                                              href=href))
         return links
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
+        """The breadcrumb's last item (on an article page not the article's own title, which some
+        CMSs print last), else ``article:section``."""
+        title_text = article_title
         for crumb in self.soup.find_all(class_=BREADCRUMB_CLASS):
             names = [clean(a.get_text(" ")) for a in crumb.find_all(["a", "span", "li"]) if not a.find(["a", "li"])]
-            names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/")]
+            names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/") and n != title_text]
             if names:
                 return names[-1]
         section = self._meta("article:section")
@@ -306,7 +326,7 @@ class GenericPage(PageObject):
         for index in range(len(chain) - 1, -1, -1):
             node = chain[index]
             if not inherited and (node.name in NOISE_TAGS or _noisy(node)):
-                inherited = not _article_header(node, node.parents) and not self._layout(node)
+                inherited = not (_article_header(node, node.parents) or _content_header(node) or self._layout(node))
             memo[id(node)] = inherited
         return inherited
 
@@ -341,7 +361,9 @@ class GenericPage(PageObject):
         if not text or (node is not None and agreement(text_of(node), text) >= AGREEMENT):
             return node
         located = locate(self.soup, text)
-        return located if located is not None else node
+        if located is None or (node is not None and node in located.descendants and self._layout(located)):
+            return node  # trafilatura kept the page chrome too (short pages): the page-wide element is no body
+        return located
 
     def _title_node(self) -> Tag | None:
         h1s = [h for h in self.soup.find_all("h1") if not self._in_noise(h) and clean(h.get_text())]
@@ -350,7 +372,7 @@ class GenericPage(PageObject):
         body = self._body_node()
         if body is None:
             return h1s[0] if h1s else None
-        for node in body.find_all_previous(["h1", "h2", "h3", "div", "p", "span"], limit=60):
+        for node in body.find_all_previous(["h1", "h2", "h3", "div", "p", "span", "td"], limit=60):
             if self._in_noise(node) or node.find(["div", "p", "h1", "h2", "h3"]) is not None:
                 continue
             text = clean(node.get_text(" "))
@@ -370,7 +392,7 @@ class GenericPage(PageObject):
         time = start.find_next("time")
         if time is not None and (body is None or _before_body_end(time, body)) and parse_date(_date_text(time)):
             return time
-        for node in start.find_all_next(["span", "div", "p", "time", "em", "i", "small", "li"], limit=40):
+        for node in start.find_all_next(["span", "div", "p", "time", "em", "i", "small", "li", "td"], limit=40):
             if body is not None and (node is body or body in node.parents):
                 if node.find_previous_sibling("p") is not None:
                     break
@@ -407,19 +429,20 @@ class GenericPage(PageObject):
         best_score = 0.0
         for anchors in groups.values():
             urls = {absolute(a["href"], self.url) for a in anchors}
-            if len(urls) < 2:
-                continue
             items = [_item_of(a, anchors) for a in anchors]
             in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
             dated = sum(1 for item in items if _find_date(item)) / len(items)
-            rich = sum(1 for item in items if item.find("img") or len(clean(item.get_text(" "))) > 80) / len(items)
-            if len(urls) < MIN_GROUP and not (in_section == 1 and dated + rich >= 1):
-                continue  # two links make a listing only on a listing's short last page
+            rich = sum(1 for anchor, item in zip(anchors, items) if item.find("img") or _has_sapo(anchor, item)) / len(items)
+            if len(urls) < MIN_GROUP and not (dated + rich >= 1 and (in_section == 1 or self.expect == "listing")):
+                continue  # one or two links make a listing only on a listing's short last page
             # Links under the listing's own URL section weigh most: a sidebar of other
-            # categories' news can be as long as a listing's last page.
-            score = len(urls) * (0.5 + 2 * in_section + 0.5 * dated + 0.5 * rich)
+            # categories' news can be as long as a listing's last page. Items that show
+            # nothing but a title (no date, no sapo, no picture) are a sidebar's "Tin mới" far
+            # more often than a listing.
+            score = len(urls) * (0.5 + 2 * in_section + 0.5 * dated + 0.5 * rich) * (BARE_WEIGHT if dated + rich == 0 else 1)
             if score > best_score:
                 best, best_score = anchors, score
+        best = self._with_featured(best, groups)
         entries: list[ListingEntry] = []
         seen: set[str] = set()
         for anchor in best:
@@ -434,15 +457,48 @@ class GenericPage(PageObject):
                                         href=href))
         return entries
 
+    def _with_featured(self, best: list[Tag], groups: dict[tuple, list[Tag]]) -> list[Tag]:
+        """``best`` plus the listing's other items in another markup: a featured first story
+        (Joomla's "leading" item, a "hot news" box above the list) inside the element that holds
+        the listing, dated or with a picture or sapo (bare title links there are "older news").
+        In document order."""
+        if len(best) < 2:
+            return best
+        container = _common_ancestor(best)
+        if container is None or container.name in ("body", "html", "form", "[document]"):
+            return best
+        chosen = {id(anchor) for anchor in best}
+        for anchors in groups.values():
+            if any(id(anchor) in chosen for anchor in anchors):
+                continue
+            if not all(container in anchor.parents for anchor in anchors):
+                continue
+            for anchor in anchors:
+                item = _item_of(anchor, anchors)
+                if _find_date(item) or item.find("img") or _has_sapo(anchor, item):  # not a bare title link
+                    chosen.add(id(anchor))
+        return [anchor for anchor in container.find_all("a", href=True) if id(anchor) in chosen]
+
     def listing_category(self) -> str | None:
+        """The breadcrumb's last item; else the first heading outside page chrome; else the name
+        of a link to this very listing (its menu or sidebar entry); else the ``<title>`` before
+        its " - Site name" suffix."""
         crumb = self.category()
         if crumb:
             return crumb
         for heading in self.soup.find_all(["h1", "h2"]):
-            if not self._in_noise(heading):
+            if not self._in_noise(heading) and heading.find("a") is None:  # a linked heading is an entry's title
                 text = clean(heading.get_text(" "))
                 if 2 <= len(text) <= 120:
                     return text
+        here = _listing_key(self.url)
+        for anchor in self.soup.find_all("a", href=True):
+            text = clean(anchor.get_text(" "))
+            if 2 <= len(text) <= 80 and not _pager_text(anchor) and _listing_key(absolute(anchor["href"], self.url) or "") == here:
+                return text
+        title = clean(self.soup.title.get_text()) if self.soup.title else ""
+        if " - " in title:
+            return clean_or_none(title.split(" - ", 1)[0])
         return None
 
 
@@ -467,6 +523,13 @@ def _article_header(node: Tag, ancestors) -> bool:
     """``<article><header><h1>…``: an article's own header or footer, not the site's."""
     return (node.name in ("header", "footer") and not SITE_CHROME.search(_classes(node))
             and any(isinstance(up, Tag) and up.name in ("article", "main") for up in ancestors))
+
+
+def _content_header(node: Tag) -> bool:
+    """``<div class="page-header"><h2><a>Title</a></h2></div>`` (Joomla, Bootstrap, WordPress
+    ``entry-header``): the heading wrapper of one article or listing item, not the site's header."""
+    return (bool(CONTENT_HEADER.search(_classes(node))) and node.find(["h1", "h2", "h3", "h4"]) is not None
+            and len(node.find_all("a")) <= 1)
 
 
 def _own_paragraphs(node: Tag) -> list[str]:
@@ -611,31 +674,57 @@ def _item_of(anchor: Tag, group: list[Tag]) -> Tag:
     return item
 
 
+def _has_sapo(anchor: Tag, item: Tag) -> bool:
+    """The listing item shows text besides its title link (a sapo)."""
+    return len(clean(item.get_text(" "))) - len(clean(anchor.get_text(" "))) > 40
+
+
+def _common_ancestor(tags: list[Tag]) -> Tag | None:
+    """The deepest element that contains every tag of ``tags``."""
+    first = [parent for parent in tags[0].parents if isinstance(parent, Tag)]
+    for candidate in first:
+        if all(candidate in tag.parents for tag in tags[1:]):
+            return candidate
+    return None
+
+
 def _pager_text(anchor: Tag) -> bool:
     text = clean(anchor.get_text(" ")).lower()
     return bool(re.fullmatch(r"\d{1,4}|[»«›‹><]{1,2}|trang sau|trang trước|tiếp|sau|trước|next|prev|cuối|đầu|last|first", text))
 
 
+def _page_param(key: str) -> bool:
+    """A query key that numbers a listing's pages (``page``, ``PageIndex``, ``start``, Liferay's
+    ``_<portlet>_cur``)."""
+    key = key.lower()
+    return key in PAGE_PARAMS or key.endswith("_cur")
+
+
 def _page_params(url: str) -> list[str]:
-    return [k for k, v in parse_qsl(urlsplit(url).query) if k.lower() in PAGE_PARAMS and v.isdigit()]
+    return [k for k, v in parse_qsl(urlsplit(url).query)
+            if (_page_param(k) and v.isdigit()) or VALUE_PAGE_MARKER.search(v)]
 
 
 def _page_number(url: str) -> int:
     for key, value in parse_qsl(urlsplit(url).query):
-        if key.lower() in PAGE_PARAMS and value.isdigit():
+        if _page_param(key) and value.isdigit():
             return int(value)
-    match = re.search(r"(\d+)(?:\.(?:html?|aspx?|php))?/?$", urlsplit(url).path)
-    if match and PAGE_MARKER.search(urlsplit(url).path):
-        return int(match.group(1))
+        if match := VALUE_PAGE_MARKER.search(value):
+            return int(match.group(1))
+    marker = PAGE_MARKER.search(urlsplit(url).path)
+    if marker:
+        return int(re.findall(r"\d+", marker.group(0))[-1])
     return 1
 
 
 def _listing_key(url: str) -> str:
-    """The URL with its page marker removed: pages of one listing share it."""
+    """The URL with its page marker (and a portlet's state parameters) removed: pages of one
+    listing share it."""
     parts = urlsplit(url)
     path = PAGE_MARKER.sub("", parts.path)
     path = re.sub(r"\.(?:html?|aspx?|php)$|/$", "", path).lower()
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if k.lower() not in PAGE_PARAMS))
+    query = urlencode(sorted((k, VALUE_PAGE_MARKER.sub("", v)) for k, v in parse_qsl(parts.query)
+                             if not _page_param(k) and not PORTLET_STATE.search(k)))
     return f"{parts.netloc.lower()}{path}?{query}"
 
 

@@ -224,7 +224,7 @@ class Joomla15(PageObject):
                 link.published_at = parse_date(link.published_raw)
         return links
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
         """The breadcrumb's category: on an article the last linked crumb (the unlinked last one is
         the article's title); on a listing the last crumb, linked or not."""
         trail = self.soup.select_one(self.BREADCRUMB_TRAIL)

@@ -228,12 +228,11 @@ class Liferay(PageObject):
     def is_article(self) -> bool:
         return self.ARTICLE is not None and self.soup.select_one(self.ARTICLE) is not None
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
         """Last breadcrumb item other than "Trang chủ" and the article's own title."""
         names = [clean(n.get_text(" ")) for n in self.soup.select(self.BREADCRUMB)] if self.BREADCRUMB else []
         names = [n for n in names if n and n.lower() not in ("trang chủ", "trang chu", "home", "trang nhất")]
-        title = self.title() if self.is_article() else None
-        if names and title and names[-1] == title:
+        if names and article_title and names[-1] == article_title:
             names.pop()
         return names[-1] if names else None
 

@@ -208,12 +208,12 @@ class SharePointQuangNinh(SharePoint):
             source = clean_or_none(match["v"]) if match else clean_or_none(node.get_text(" "))
         return author, source
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
         """The breadcrumb label's last part, else the listing's category title."""
         node = self.soup.select_one(self.BREADCRUMB)
         if node is not None:
             parts = [p for p in CRUMB_SEPARATOR.split(clean(node.get_text(" "))) if p]
-            parts = [p for p in parts if p.lower() not in HOME_WORDS]
+            parts = [p for p in parts if p.lower() not in HOME_WORDS and p != article_title]
             if parts:
                 return parts[-1]
         node = self.soup.select_one(self.CATEGORY_TITLE)

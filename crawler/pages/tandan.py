@@ -127,7 +127,7 @@ class Tandan(PageObject):
             return Body()
         return extract_body(copy_without(node, self.BODY_NOISE), self.url)
 
-    def category(self) -> str | None:
+    def category(self, article_title: str | None = None) -> str | None:
         """The title bar of the block holding the article (or the listing's first item)."""
         anchor = self._title_node() or self.soup.select_one(self.LISTING_ITEMS)
         block = anchor.find_parent(_has_class(self.BLOCK_CLASS)) if anchor is not None else None
