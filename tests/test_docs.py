@@ -70,5 +70,8 @@ def test_readme_platform_table_matches_the_code():
         for site in re.findall(r"`([\w-]+)`", sites):
             facts = json.loads((SITES / site / "_facts.json").read_text(encoding="utf-8"))
             assert facts["platform"] == slug, site
+    listed = {site for row in rows for site in re.findall(r"`([\w-]+)`", row[4])}
+    on_disk = {path.parent.name for path in SITES.glob("*/_facts.json")}
+    assert on_disk <= listed, f"fixture sites missing from the README's platform table: {on_disk - listed}"
     documented = {c for row in rows for c in re.findall(r"`([A-Z]\w+)`", row[2])}
     assert set(classes) <= documented, f"undocumented page objects: {set(classes) - documented}"

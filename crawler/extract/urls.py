@@ -9,11 +9,22 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
 _NOT_PAGES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "callto:")
+
+
+#: File types a news link may point at that are never a page: documents, archives, media.
+DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z|gz|jpe?g|png|gif|webp|bmp|tiff?|"
+                                 r"mp3|mp4|avi|wmv|flv|mov)$", re.I)
+
+
+def is_document(url: str) -> bool:
+    """True when ``url``'s path names a file download (``/Attachments/58/KH-15.pdf``), not a page."""
+    return bool(DOCUMENT_EXTENSIONS.search(urlsplit(url).path))
 
 
 def absolute(href: str | None, base_url: str) -> str | None:

@@ -123,10 +123,9 @@ class Cascade:
             self._fill_date(article)
         if "body" in weak:
             self._fill_body(article)
-        if weak:
-            for name in OPTIONAL_FIELDS:
-                if getattr(article, name) is None:
-                    self._fill(article, name, self._generic_field(name, article))
+        for name in OPTIONAL_FIELDS:
+            if getattr(article, name) is None:
+                self._fill(article, name, self._generic_field(name, article))
         if not article.related_links:
             self._fill(article, "related_links", self.generic.related_links())
         return article

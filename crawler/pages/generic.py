@@ -41,7 +41,7 @@ from ..extract.dates import parse_date
 from ..extract.html import Body, byline_of, extract_body, pair_images, text_of
 from ..extract.main_text import agreement, locate, main_text
 from ..extract.text import clean, clean_or_none
-from ..extract.urls import absolute, canonical, same_host
+from ..extract.urls import absolute, canonical, is_document, same_host
 from ..items import Image, Listing, ListingEntry, PageLink, RelatedLink
 from .base import PageObject, copy_without, split_title_date
 
@@ -69,7 +69,7 @@ BOILERPLATE_LINE = re.compile(
     r"quảng cáo|chia sẻ|chia sẻ bài viết|in bài viết|gửi bài viết|bình luận)\s*:?", re.I)
 TITLE_CLASS = re.compile(r"title|tieu-?de|headline|heading|ten-?bai", re.I)
 DATE_CLASS = re.compile(r"date|time|ngay|thoi-?gian|publish|post-?meta|meta", re.I)
-SUMMARY_CLASS = re.compile(r"sapo|summary|lead|tom-?tat|trich-?dan|description|intro|chapeau|excerpt|hometext|mo-?ta", re.I)
+SUMMARY_CLASS = re.compile(r"sapo|summary|lead|tom-?tat|trich-?dan|trich-?yeu|description|intro|chapeau|excerpt|hometext|mo-?ta", re.I)
 SITE_CHROME = re.compile(r"site|page|global|top", re.I)
 HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none|sr-only|visually-hidden|invisible)(?:$|\s)", re.I)
 BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-?dan|path|navigation-?path", re.I)
@@ -93,6 +93,9 @@ MIN_BODY_CHARS = 400  #: own-paragraph text an article body needs
 MIN_LINKED_BODY_CHARS = 80  #: ... when the page was reached as a listing's article link
 MIN_TITLE_LINK = 15  #: characters of link text for an anchor to count as an article title
 MIN_GROUP = 3  #: links a repeated block needs to be a listing
+#: Class words that mark one item's place in a list (first, odd, current, featured), not its kind.
+POSITION_CLASS = re.compile(r"(?:^|[-_])(?:first|last|odd|even|active|current|selected|dau|cuoi|dang-?chon|"
+                            r"featured|noi-?bat)$", re.I)
 MAX_LEAD_IMAGE_TEXT = 300  #: text an image block before the body may hold (its caption) to be the lead photo
 BARE_WEIGHT = 0.4  #: weight of a block of links whose items show only a title
 
@@ -231,7 +234,11 @@ class GenericPage(PageObject):
     def byline(self, body: Body) -> tuple[str | None, str | None]:
         author, source = body.author, body.source
         node = self._body_node()
-        for sibling in node.find_next_siblings(limit=4) if node is not None else []:
+        # the blocks after the body, or after its wrapper (<div class="noidung"><div class="ExternalClass…">)
+        after = node.find_next_siblings(limit=4) if node is not None else []
+        if node is not None and not after and node.parent is not None:
+            after = node.parent.find_next_siblings(limit=4)
+        for sibling in after:
             # the block itself ("Tác giả: X"), or its lines (a list of labelled fields)
             for line in [sibling, *sibling.find_all(["li", "p", "dd", "div"], recursive=False)]:
                 found = byline_of(clean(line.get_text(" ")))
@@ -422,14 +429,16 @@ class GenericPage(PageObject):
             if len(text) < MIN_TITLE_LINK or self._in_noise(anchor) or _pager_text(anchor):
                 continue
             url = absolute(anchor["href"], self.url)
-            if not url or not same_host(url, self.url) or self.is_duplicate_url(url):
-                continue
+            if not url or not same_host(url, self.url) or self.is_duplicate_url(url) or is_document(url):
+                continue  # (a "Văn bản mới" block of dated PDFs is no listing of articles)
             groups[_shape(anchor)].append(anchor)
+        candidates = [anchor for anchors in groups.values() for anchor in anchors]
         best: list[Tag] = []
         best_score = 0.0
         for anchors in groups.values():
             urls = {absolute(a["href"], self.url) for a in anchors}
-            items = [_item_of(a, anchors) for a in anchors]
+            # a lone link's item ends where another candidate link begins
+            items = [_item_of(a, anchors if len(urls) > 1 else candidates) for a in anchors]
             in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
             dated = sum(1 for item in items if _find_date(item)) / len(items)
             rich = sum(1 for anchor, item in zip(anchors, items) if item.find("img") or _has_sapo(anchor, item)) / len(items)
@@ -442,7 +451,7 @@ class GenericPage(PageObject):
             score = len(urls) * (0.5 + 2 * in_section + 0.5 * dated + 0.5 * rich) * (BARE_WEIGHT if dated + rich == 0 else 1)
             if score > best_score:
                 best, best_score = anchors, score
-        best = self._with_featured(best, groups)
+        best = self._with_featured(best, groups, candidates)
         entries: list[ListingEntry] = []
         seen: set[str] = set()
         for anchor in best:
@@ -452,17 +461,17 @@ class GenericPage(PageObject):
                 continue
             seen.add(url)
             title, raw = split_title_date(clean(anchor.get_text(" ")) or clean(anchor.get("title")))
-            raw = raw or _find_date(_item_of(anchor, best))
+            raw = raw or _find_date(_item_of(anchor, best if len(best) > 1 else candidates))
             entries.append(ListingEntry(url=url, title=title, published_at=parse_date(raw), published_raw=raw,
                                         href=href))
         return entries
 
-    def _with_featured(self, best: list[Tag], groups: dict[tuple, list[Tag]]) -> list[Tag]:
+    def _with_featured(self, best: list[Tag], groups: dict[tuple, list[Tag]], candidates: list[Tag]) -> list[Tag]:
         """``best`` plus the listing's other items in another markup: a featured first story
         (Joomla's "leading" item, a "hot news" box above the list) inside the element that holds
         the listing, dated or with a picture or sapo (bare title links there are "older news").
         In document order."""
-        if len(best) < 2:
+        if len({anchor["href"] for anchor in best}) < 2:
             return best
         container = _common_ancestor(best)
         if container is None or container.name in ("body", "html", "form", "[document]"):
@@ -474,7 +483,7 @@ class GenericPage(PageObject):
             if not all(container in anchor.parents for anchor in anchors):
                 continue
             for anchor in anchors:
-                item = _item_of(anchor, anchors)
+                item = _item_of(anchor, anchors if len(anchors) > 1 else candidates)
                 if _find_date(item) or item.find("img") or _has_sapo(anchor, item):  # not a bare title link
                     chosen.add(id(anchor))
         return [anchor for anchor in container.find_all("a", href=True) if id(anchor) in chosen]
@@ -657,13 +666,14 @@ def _shape(anchor: Tag) -> tuple:
         node = node.parent
         if not isinstance(node, Tag) or node.name in ("body", "html"):
             break
-        chain.append((node.name, tuple(sorted(c for c in node.get("class") or [] if not re.search(r"\d", c)))))
+        chain.append((node.name, tuple(sorted(c for c in node.get("class") or []
+                                              if not re.search(r"\d", c) and not POSITION_CLASS.search(c)))))
     return tuple(chain)
 
 
 def _item_of(anchor: Tag, group: list[Tag]) -> Tag:
-    """The largest ancestor of ``anchor`` that contains no other link of its group."""
-    others = [a for a in group if a is not anchor]
+    """The largest ancestor of ``anchor`` that contains no link of its group to another page."""
+    others = [a for a in group if a is not anchor and a.get("href") != anchor.get("href")]
     item = anchor
     for parent in anchor.parents:
         if not isinstance(parent, Tag) or parent.name in ("body", "html"):

@@ -63,15 +63,16 @@ item; MOJ ``?ItemID=`` article and ``?Date=&Page=2`` listing).
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ..extract.html import Body
+from ..extract.html import Body, pair_images
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
-from ..items import Article, Listing, NotArticle
+from ..items import Article, Image, Listing, NotArticle
 from .base import PageObject
 
 # --- fingerprints ----------------------------------------------------------------------------
@@ -98,6 +99,20 @@ DUPLICATE_VIEW = re.compile(
     r"|/(?:print|printview|sendmail|guiemail|emailtofriend)\.aspx(?:\?|#|$)",
     re.I,
 )
+#: A list item's display form (:class:`SharePointListForm`): its path and its field label cells.
+FORM_PATH = re.compile(r"/Lists/[^/]+/DispForm\.aspx$", re.I)
+FORM_LABEL = "td.ms-formlabel"
+#: Display names of the form's fields, lower-case, by what they hold.
+FORM_FIELDS = {
+    "title": {"tiêu đề", "tên bài", "tên bài viết", "title"},
+    "date": {"ngày đăng", "ngày xuất bản", "ngày phát hành", "thời gian đăng", "published", "publishing date"},
+    "summary": {"trích yếu", "tóm tắt", "mô tả", "sapo", "summary", "description"},
+    "body": {"nội dung", "nội dung bài viết", "body", "content"},
+    "image": {"ảnh đại diện", "hình đại diện", "ảnh minh họa", "hình ảnh", "image"},
+    "author": {"tác giả", "author"},
+    "source": {"nguồn tin", "nguồn", "source"},
+    "category": {"chuyên mục", "danh mục", "category"},
+}
 #: "(Nguồn: Báo Quảng Ninh)" → "Báo Quảng Ninh".
 SOURCE_LABEL = re.compile(r"^\(?\s*nguồn(?:\s*tin)?\s*:\s*(?P<v>.+?)\s*\)?$", re.I)
 #: Breadcrumb separators in label text: "Tin tức &gt;&gt; Tin tức - Sự kiện", "Trang chủ » …".
@@ -245,6 +260,65 @@ class SharePointPublishing(SharePoint):
     PAGINATION = "div[id*='_g_'] .paging a[href]"
 
 
+class SharePointListForm(SharePoint):
+    """A list item's out-of-the-box display form, ``/Lists/<list>/DispForm.aspx?ID=<id>``: one
+    ``table.ms-formtable`` row per field, ``td.ms-formlabel`` (the field's display name) and
+    ``td.ms-formbody`` (its value). Fields are found by their Vietnamese or English display names
+    (:data:`FORM_FIELDS`); the footer's "Được tạo lúc …" / "Được sửa đổi lần cuối lúc …" are the
+    item's created/modified times, never its publication date."""
+
+    priority = 1
+
+    @classmethod
+    def matches(cls, url: str, soup: BeautifulSoup) -> bool:
+        return bool(FORM_PATH.search(urlsplit(url).path)) and soup.select_one(FORM_LABEL) is not None
+
+    def is_article(self) -> bool:
+        return bool(self.title()) and self._body_node() is not None
+
+    def title(self) -> str | None:
+        return self._field_text("title")
+
+    def published_raw(self) -> str | None:
+        return self._field_text("date")
+
+    def summary(self) -> str | None:
+        return self._field_text("summary")
+
+    def category(self, article_title: str | None = None) -> str | None:
+        return self._field_text("category")
+
+    def byline(self, body: Body) -> tuple[str | None, str | None]:
+        return self._field_text("author") or body.author, self._field_text("source") or body.source
+
+    def lead_images(self) -> list[Image]:
+        node = self._field("image")
+        return pair_images(copy.copy(node), self.url) if node is not None else []
+
+    def _body_node(self) -> Tag | None:
+        return self._field("body")
+
+    def site_name(self) -> str | None:
+        """As on any SharePoint page, but never the ``<title>`` suffix: a display form's title is
+        "<list> - <item title>"."""
+        name = self._meta("og:site_name")
+        node = self.soup.select_one("[id$=onetidProjectPropertyTitle]")
+        return name or (clean_or_none(node.get_text(" ")) if node is not None else None)
+
+    def _field(self, name: str) -> Tag | None:
+        """The value cell of the field whose display name is one of ``FORM_FIELDS[name]``."""
+        for label in self.soup.select(FORM_LABEL):
+            if clean(label.get_text(" ")).lower().rstrip(" *:") in FORM_FIELDS[name]:
+                value = label.find_next_sibling("td")
+                if value is not None and "ms-formbody" in (value.get("class") or []):
+                    return value
+        return None
+
+    def _field_text(self, name: str) -> str | None:
+        node = self._field(name)
+        return clean_or_none(node.get_text(" ")) if node is not None else None
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -283,4 +357,4 @@ def _drops_item(href: str, url: str) -> bool:
     return item is not None and _item_of(href) != item
 
 
-PAGE_OBJECTS = [SharePointQuangNinh, SharePointPublishing]
+PAGE_OBJECTS = [SharePointQuangNinh, SharePointListForm, SharePointPublishing]

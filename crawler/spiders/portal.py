@@ -40,7 +40,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
 from ..extract.encoding import decode_html
-from ..extract.urls import canonical, host_of
+from ..extract.urls import canonical, host_of, is_document
 from ..items import Article, ArchivedPage, Listing, NotArticle, Snapshot
 from ..pages import is_duplicate_url, parse_page
 from ..report import YieldReport
@@ -160,8 +160,8 @@ class PortalSpider(scrapy.Spider):
     # --- decisions -------------------------------------------------------------------------
 
     def in_scope(self, url: str) -> bool:
-        """Same host as a start URL, and not a print/save/send-mail duplicate view."""
-        return host_of(url) in self.hosts and not is_duplicate_url(url)
+        """Same host as a start URL, not a print/save/send-mail duplicate view, not a file download."""
+        return host_of(url) in self.hosts and not is_duplicate_url(url) and not is_document(url)
 
     def _article_outputs(self, response, article: Article, *, hops: int):
         if article.url in self.archived:
