@@ -23,7 +23,7 @@ INTRO = ("Ban Thi đua - Khen thưởng tỉnh là cơ quan tham mưu giúp Ủy
 def page(article: str, aside: str = "") -> str:
     return f"""<html><head><title>{TITLE} - Cổng thông tin</title></head><body>
 <div class="menu"><a href="/">Trang chủ</a> <a href="/tin-tuc">Tin tức</a></div>
-<div class="cot-trai">{article}</div><div class="cot-phai">{aside}</div>
+<div class="cot-mot">{article}</div><div class="cot-hai">{aside}</div>
 <div class="footer">Bản quyền thuộc về Cổng thông tin điện tử tỉnh.</div></body></html>"""
 
 

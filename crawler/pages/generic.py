@@ -52,6 +52,7 @@ NOISE = re.compile(
     r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|footer|header|top-?bar|sidebar|side|aside|breadcrumbs?|banner|"
     r"widget|share|social|toolbar|tools|comments?|login|search|copyright|advert|ads|quang-?cao|lien-?ket|"
     r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags|related|recommend\w*|promo|"
+    r"khoi-?ben|cot-?(?:phai|phu|ben)|ben-?phai|col-?right|right-?(?:col|column|side)|"  # (a left column often holds the article)
     r"newsletter|subscribe|signup|outbrain|taboola|cookies?|consent|gdpr|tin-?lien-?quan|next-?prev|prev-?next|"
     r"pager|pagination|paging)(?:$|[-_\s\d])",
     re.I,
@@ -96,6 +97,7 @@ MIN_GROUP = 3  #: links a repeated block needs to be a listing
 #: Class words that mark one item's place in a list (first, odd, current, featured), not its kind.
 POSITION_CLASS = re.compile(r"(?:^|[-_])(?:first|last|odd|even|active|current|selected|dau|cuoi|dang-?chon|"
                             r"featured|noi-?bat)$", re.I)
+MIN_EXTRA_PARAGRAPH = 80  #: a line of trafilatura's text this long, not in our body, is article text we missed
 MAX_LEAD_IMAGE_TEXT = 300  #: text an image block before the body may hold (its caption) to be the lead photo
 BARE_WEIGHT = 0.4  #: weight of a block of links whose items show only a title
 
@@ -220,7 +222,15 @@ class GenericPage(PageObject):
         if body is None or body.parent is None:
             return []
         images: list[Image] = []
-        for sibling in body.find_previous_siblings():
+        node = body
+        for _ in range(2):  # <div class="content"><div class="main_content">…: the wrapper's siblings
+            parent = node.parent
+            if node.find_previous_sibling() is not None or parent is None or parent.name in ("body", "html"):
+                break
+            if len([child for child in parent.children if isinstance(child, Tag)]) > 1:
+                break
+            node = parent
+        for sibling in node.find_previous_siblings():
             if not isinstance(sibling, Tag) or _hidden(sibling):
                 continue
             if sibling.name == "figure" or sibling.find("figure"):
@@ -228,7 +238,11 @@ class GenericPage(PageObject):
             elif sibling.find("img") is not None and sibling.find("a", href=True) is None and \
                     len(clean(sibling.get_text(" "))) <= MAX_LEAD_IMAGE_TEXT:
                 # an image table or block between the sapo and the body: the lead photo and its caption
-                images[:0] = pair_images(copy.copy(sibling), self.url)
+                found = pair_images(copy.copy(sibling), self.url)
+                text = clean(sibling.get_text(" "))
+                if len(found) == 1 and found[0].caption is None and text:
+                    found[0].caption = text  # the block's only text is its photo's caption
+                images[:0] = found
         return images
 
     def byline(self, body: Body) -> tuple[str | None, str | None]:
@@ -368,8 +382,15 @@ class GenericPage(PageObject):
         if not text or (node is not None and agreement(text_of(node), text) >= AGREEMENT):
             return node
         located = locate(self.soup, text)
-        if located is None or (node is not None and node in located.descendants and self._layout(located)):
-            return node  # trafilatura kept the page chrome too (short pages): the page-wide element is no body
+        if located is None:
+            return node
+        if node is not None and node in located.descendants:
+            ours = text_of(node)
+            links = [t for a in self.soup.find_all("a") if len(t := clean(a.get_text(" "))) >= MIN_TITLE_LINK]
+            more = [line for line in map(clean, text.splitlines())
+                    if len(line) >= MIN_EXTRA_PARAGRAPH and line not in ours and not any(link in line for link in links)]
+            if len(more) < 2 or _holds_chrome(located):
+                return node  # trafilatura kept page chrome around our text (short pages), not more article
         return located
 
     def _title_node(self) -> Tag | None:
@@ -437,6 +458,8 @@ class GenericPage(PageObject):
         best_score = 0.0
         for anchors in groups.values():
             urls = {absolute(a["href"], self.url) for a in anchors}
+            if len(anchors) > 1 and len(urls) == 1:
+                continue  # one link repeated in every item: its category or tag, not an entry
             # a lone link's item ends where another candidate link begins
             items = [_item_of(a, anchors if len(urls) > 1 else candidates) for a in anchors]
             in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
@@ -480,6 +503,8 @@ class GenericPage(PageObject):
         for anchors in groups.values():
             if any(id(anchor) in chosen for anchor in anchors):
                 continue
+            if len(anchors) > 1 and len({anchor["href"] for anchor in anchors}) == 1:
+                continue  # the category link of every item
             if not all(container in anchor.parents for anchor in anchors):
                 continue
             for anchor in anchors:
@@ -532,6 +557,12 @@ def _article_header(node: Tag, ancestors) -> bool:
     """``<article><header><h1>…``: an article's own header or footer, not the site's."""
     return (node.name in ("header", "footer") and not SITE_CHROME.search(_classes(node))
             and any(isinstance(up, Tag) and up.name in ("article", "main") for up in ancestors))
+
+
+def _holds_chrome(node: Tag) -> bool:
+    """``node`` contains page chrome: a menu, sidebar or footer block of three or more links."""
+    return any((tag.name in ("nav", "aside", "header", "footer") or _noisy(tag)) and len(tag.find_all("a", limit=3)) >= 3
+               for tag in node.find_all(True))
 
 
 def _content_header(node: Tag) -> bool:
