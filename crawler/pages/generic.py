@@ -52,7 +52,8 @@ NOISE = re.compile(
     r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|footer|header|top-?bar|sidebar|side|aside|breadcrumbs?|banner|"
     r"widget|share|social|toolbar|tools|comments?|login|search|copyright|advert|ads|quang-?cao|lien-?ket|"
     r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags|related|recommend\w*|promo|"
-    r"khoi-?ben|cot-?(?:phai|phu|ben)|ben-?phai|col-?right|right-?(?:col|column|side)|"  # (a left column often holds the article)
+    r"khoi-?ben|cot-?(?:phai|phu|ben)|ben-?phai|col-?right|right-?(?:col|column|side)|dau-?trang|chan-?trang|"
+    r"cuoi-?trang|"  # (a left column often holds the article)
     r"newsletter|subscribe|signup|outbrain|taboola|cookies?|consent|gdpr|tin-?lien-?quan|next-?prev|prev-?next|"
     r"pager|pagination|paging)(?:$|[-_\s\d])",
     re.I,
@@ -186,7 +187,11 @@ class GenericPage(PageObject):
                 continue
             if node.find(["p", "div"]) is not None and len(node.find_all("p")) > 2:
                 continue
-            text = clean(copy_without(node, "figure, img, table, script, style").get_text(" "))
+            node = copy_without(node, "figure, table, script, style")
+            for child in node.find_all(True, recursive=False):
+                if child.find("img") is not None:
+                    child.decompose()  # the lead photo and its caption inside the sapo box
+            text = clean(copy_without(node, "img").get_text(" "))
             if len(text) >= 40:
                 return text
         return None
@@ -235,12 +240,15 @@ class GenericPage(PageObject):
                 continue
             if sibling.name == "figure" or sibling.find("figure"):
                 images[:0] = pair_images(copy.copy(sibling), self.url)
-            elif sibling.find("img") is not None and sibling.find("a", href=True) is None and \
-                    len(clean(sibling.get_text(" "))) <= MAX_LEAD_IMAGE_TEXT:
-                # an image table or block between the sapo and the body: the lead photo and its caption
+            elif sibling.find("img") is not None and len(clean(sibling.get_text(" "))) <= MAX_LEAD_IMAGE_TEXT and \
+                    all(a.find("img") is not None or is_document(absolute(a["href"], self.url) or "")
+                        for a in sibling.find_all("a", href=True)):
+                # an image table or block between the sapo and the body (or the sapo box holding
+                # the lead photo): the lead photo and its caption; links only to the photo itself
                 found = pair_images(copy.copy(sibling), self.url)
                 text = clean(sibling.get_text(" "))
-                if len(found) == 1 and found[0].caption is None and text:
+                sapo = sibling.find(class_=SUMMARY_CLASS) is not None or SUMMARY_CLASS.search(_classes(sibling))
+                if len(found) == 1 and found[0].caption is None and text and not sapo:
                     found[0].caption = text  # the block's only text is its photo's caption
                 images[:0] = found
         return images
@@ -266,8 +274,12 @@ class GenericPage(PageObject):
             node = self.soup.find(class_=AUTHOR_CLASS) or self.soup.find(rel="author")
             if node is not None and not self._in_noise(node):
                 text = clean(node.get_text(" "))
-                label, sep, value = text.partition(":")
-                author = clean_or_none(value if sep else text)
+                found = byline_of(text)
+                if found is not None:  # "Tác giả: X", or a box holding only "Nguồn tin: Y"
+                    author, source = found[0], source or found[1]
+                else:
+                    label, sep, value = text.partition(":")
+                    author = clean_or_none(value if sep else text)
         return author, source
 
     def related_links(self) -> list[RelatedLink]:
@@ -295,7 +307,7 @@ class GenericPage(PageObject):
         """The breadcrumb's last item (on an article page not the article's own title, which some
         CMSs print last), else ``article:section``."""
         title_text = article_title
-        for crumb in self.soup.find_all(class_=BREADCRUMB_CLASS):
+        for crumb in self.soup.find_all(class_=BREADCRUMB_CLASS) + self.soup.find_all(id=BREADCRUMB_CLASS):
             names = [clean(a.get_text(" ")) for a in crumb.find_all(["a", "span", "li"]) if not a.find(["a", "li"])]
             names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/") and n != title_text]
             if names:
