@@ -384,10 +384,13 @@ def copy_without(node: Tag, selector: str) -> Tag:
 
 
 def _shown_date(node: Tag) -> str:
-    """The date an element shows: its text when that reads as a date (``<time
-    datetime="2021-03-15T08:30:00+07:00">Thứ hai, 15/03/2021 08:30</time>`` gives the visible
-    text), else its machine-readable ``content``/``datetime`` attribute."""
+    """The date an element shows: its text when that reads as the same date and time as its
+    machine-readable ``content``/``datetime`` attribute (``<time datetime="2021-03-15T08:30:00+07:00">
+    Thứ hai, 15/03/2021 08:30</time>`` gives the visible text), else the attribute (which may
+    carry a time the text leaves out)."""
     text = clean(node.get_text(" "))
-    if text and parse_date(text):
+    machine = clean(node.get("content") or node.get("datetime"))
+    shown = parse_date(text) if text else None
+    if shown and (not machine or parse_date(machine) in (None, shown)):
         return text
-    return clean(node.get("content") or node.get("datetime") or text)
+    return machine or text

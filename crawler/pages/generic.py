@@ -52,8 +52,9 @@ NOISE = re.compile(
     r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|footer|header|top-?bar|sidebar|side|aside|breadcrumbs?|banner|"
     r"widget|share|social|toolbar|tools|comments?|login|search|copyright|advert|ads|quang-?cao|lien-?ket|"
     r"weblink|counter|thong-?ke|xem-?nhieu|most|hot|tin-?moi|tin-?noi-?bat|tag|tags|related|recommend\w*|promo|"
+    # side columns (never the left one: it often holds the article), page header and footer, in Vietnamese too
     r"khoi-?ben|cot-?(?:phai|phu|ben)|ben-?phai|col-?right|right-?(?:col|column|side)|dau-?trang|chan-?trang|"
-    r"cuoi-?trang|"  # (a left column often holds the article)
+    r"cuoi-?trang|"
     r"newsletter|subscribe|signup|outbrain|taboola|cookies?|consent|gdpr|tin-?lien-?quan|next-?prev|prev-?next|"
     r"pager|pagination|paging)(?:$|[-_\s\d])",
     re.I,
