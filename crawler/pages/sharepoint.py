@@ -56,7 +56,13 @@ ignored, else every item of a category page would collapse into one. Print/e-mai
 (``?print=1``, ``…/Print.aspx``, ``…/SendMail.aspx`` on ``.aspx`` pages [I]) are duplicates;
 the web parts' own icons are ``href="#"`` or ``javascript:`` and lead nowhere.
 
-Pinned by ``fixtures/sites/sharepoint-quangninh`` (crawled end to end) and
+**A list item's display form** (:class:`SharePointListForm`), ``/Lists/<list>/DispForm.aspx?ID=N``,
+which SharePoint serves for every list item whatever the theme: ``table.ms-formtable`` rows of
+``td.ms-formlabel`` (the field's display name) and ``td.ms-formbody`` (its value) [SharePoint's
+own form markup; the Vietnamese field names are inferred].
+
+Pinned by ``fixtures/sites/sharepoint-quangninh`` and the theme variants ``sharepoint-bacgiang``
+(which links one item's display form) and ``sharepoint-haiduong`` (crawled end to end), and
 ``fixtures/pages/sharepoint/`` (Quảng Ninh article, date-only article, listing page 2, deleted
 item; MOJ ``?ItemID=`` article and ``?Date=&Page=2`` listing).
 """
