@@ -307,10 +307,9 @@ class GenericPage(PageObject):
     def category(self, article_title: str | None = None) -> str | None:
         """The breadcrumb's last item (on an article page not the article's own title, which some
         CMSs print last), else ``article:section``."""
-        title_text = article_title
         for crumb in self.soup.find_all(class_=BREADCRUMB_CLASS) + self.soup.find_all(id=BREADCRUMB_CLASS):
             names = [clean(a.get_text(" ")) for a in crumb.find_all(["a", "span", "li"]) if not a.find(["a", "li"])]
-            names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/") and n != title_text]
+            names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/") and n != article_title]
             if names:
                 return names[-1]
         section = self._meta("article:section")
@@ -473,8 +472,7 @@ class GenericPage(PageObject):
             urls = {absolute(a["href"], self.url) for a in anchors}
             if len(anchors) > 1 and len(urls) == 1:
                 continue  # one link repeated in every item: its category or tag, not an entry
-            # a lone link's item ends where another candidate link begins
-            items = [_item_of(a, anchors if len(urls) > 1 else candidates) for a in anchors]
+            items = [_item_of(a, anchors, candidates) for a in anchors]
             in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
             dated = sum(1 for item in items if _find_date(item)) / len(items)
             rich = sum(1 for anchor, item in zip(anchors, items) if item.find("img") or _has_sapo(anchor, item)) / len(items)
@@ -497,7 +495,7 @@ class GenericPage(PageObject):
                 continue
             seen.add(url)
             title, raw = split_title_date(clean(anchor.get_text(" ")) or clean(anchor.get("title")))
-            raw = raw or _find_date(_item_of(anchor, best if len(best) > 1 else candidates))
+            raw = raw or _find_date(_item_of(anchor, best, candidates))
             entries.append(ListingEntry(url=url, title=title, published_at=parse_date(raw), published_raw=raw,
                                         href=href))
         return entries
@@ -521,7 +519,7 @@ class GenericPage(PageObject):
             if not all(container in anchor.parents for anchor in anchors):
                 continue
             for anchor in anchors:
-                item = _item_of(anchor, anchors if len(anchors) > 1 else candidates)
+                item = _item_of(anchor, anchors, candidates)
                 if _find_date(item) or item.find("img") or _has_sapo(anchor, item):  # not a bare title link
                     chosen.add(id(anchor))
         return [anchor for anchor in container.find_all("a", href=True) if id(anchor) in chosen]
@@ -715,9 +713,12 @@ def _shape(anchor: Tag) -> tuple:
     return tuple(chain)
 
 
-def _item_of(anchor: Tag, group: list[Tag]) -> Tag:
-    """The largest ancestor of ``anchor`` that contains no link of its group to another page."""
-    others = [a for a in group if a is not anchor and a.get("href") != anchor.get("href")]
+def _item_of(anchor: Tag, group: list[Tag], candidates: list[Tag]) -> Tag:
+    """The largest ancestor of ``anchor`` that contains no link of its group to another page (a
+    lone link's item ends where any other candidate link to another page begins)."""
+    others = [a for a in group if a.get("href") != anchor.get("href")]
+    if not others:
+        others = [a for a in candidates if a.get("href") != anchor.get("href")]
     item = anchor
     for parent in anchor.parents:
         if not isinstance(parent, Tag) or parent.name in ("body", "html"):
