@@ -8,12 +8,16 @@ templates; keep them stable):
 ``images``          images of an article in order (``article_id``, ``position``).
 ``related_links``   its "Tin khác" list in order (``article_id``, ``position``).
 ``article_revisions`` the previous version of an article each time its content changed.
-``snapshots``       each distinct HTTP response fetched for an article page (gzip body).
-``crawl_runs``      one row per crawl.
+``article_urls``    every URL an article was linked or fetched under (its aliases) → its id.
+``snapshots``       each HTTP response that brought a new version of an article page (gzip body).
+``crawl_runs``      one row per crawl, with its counters kept up to date while it runs.
+``listing_walks``   per start URL: how many listing pages the latest walk read, and whether it
+                    completed (an interrupted walk is read again to that depth by the next crawl).
 ``articles_fts``    FTS5 over title, summary, body_text, captions and ``search_folded``.
 
 All times are ISO 8601 with ``+07:00``. Saving is idempotent: saving the same article again
-changes only ``articles.last_seen_at``; an unchanged response adds no snapshot.
+changes only ``articles.last_seen_at`` (and what is refreshed without a revision: its category,
+related links and HTTP validators); an article whose content did not change adds no snapshot.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ from sqlite_utils import Database, Migrations
 
 from .search import fold
 
-#: Article fields whose change makes a new revision (everything extracted from the page).
+#: Article fields whose change is an edit: a new revision, the old version kept in
+#: ``article_revisions``. The category (the listing that reached it), the related list ("Tin
+#: khác") and the validators are refreshed without a revision; the page's chrome (header date,
+#: sidebar, view counter) is not extracted at all.
 CONTENT_FIELDS = (
-    "url", "category", "title", "summary", "author", "source", "published_at", "published_raw",
-    "body_text", "body_html", "images", "related_links",
+    "title", "summary", "author", "source", "published_at", "published_raw", "body_text", "body_html", "images",
 )
 FTS_COLUMNS = ["title", "summary", "body_text", "captions", "search_folded"]
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -120,6 +126,35 @@ def m005_provenance_and_yield(db: Database) -> None:
     db["snapshots"].add_column("requested_url", str)
 
 
+@migrations()
+def m006_incremental(db: Database) -> None:
+    """Nightly crawls that cost only what changed: take-downs, HTTP validators and the URL to
+    recheck an article at, every URL an article is known under, per-start-URL listing walks,
+    crawl runs that record their progress and status. Content hashes are recomputed: the related
+    list and the category no longer make a revision (:data:`CONTENT_FIELDS`)."""
+    for column in ("removed_at", "removed_reason", "fetch_url", "etag", "last_modified"):
+        db["articles"].add_column(column, str)
+    for column, kind in (("status", str), ("requests", int), ("not_modified", int), ("articles_taken_down", int),
+                         ("pid", int), ("hostname", str), ("progress_at", str)):
+        db["crawl_runs"].add_column(column, kind)
+    db.execute("UPDATE crawl_runs SET status = CASE WHEN finished_at IS NULL THEN 'interrupted' ELSE 'finished' END")
+    db["article_urls"].create({"url": str, "article_id": int}, pk="url", foreign_keys=[("article_id", "articles", "id")])
+    db["article_urls"].create_index(["article_id"])
+    db["listing_walks"].create(
+        {"start_url": str, "pages_read": int, "complete": int, "crawl_run_id": int, "updated_at": str},
+        pk="start_url", foreign_keys=[("crawl_run_id", "crawl_runs", "id")])
+    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) SELECT url, id FROM articles")
+    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) SELECT s.requested_url, a.id FROM snapshots s "
+               "JOIN articles a ON a.url = s.url WHERE s.requested_url IS NOT NULL")
+    db.execute("UPDATE articles SET fetch_url = (SELECT s.requested_url FROM snapshots s WHERE s.url = articles.url "
+               "ORDER BY s.fetched_at DESC, s.id DESC LIMIT 1)")
+    db["articles"].create_index(["removed_at"])
+    for row in list(db.query(f"SELECT id, {', '.join(f for f in CONTENT_FIELDS if f != 'images')} FROM articles")):
+        row["images"] = list(db.query("SELECT src, caption, alt FROM images WHERE article_id = ? ORDER BY position",
+                                      [row["id"]]))
+        db.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [content_hash(row), row["id"]])
+
+
 def open_db(path: str) -> Database:
     """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
     db = Database(path)
@@ -150,25 +185,156 @@ def save_portal(db: Database, slug: str, *, name: str | None, base_url: str, pla
                                 "platform": platform or existing["platform"], "last_seen_at": seen_at})
 
 
-def start_crawl_run(db: Database, start_urls: Iterable[str], started_at: str) -> int:
-    """Record the start of a crawl; returns the run id."""
+#: Counters of a crawl run (``crawl_runs`` columns).
+RUN_COUNTERS = ("requests", "pages_fetched", "not_modified", "articles_new", "articles_updated",
+                "articles_unchanged", "articles_taken_down", "failures")
+#: ``crawl_runs.status``: ``running`` until it ends; ``finished`` (everything it set out to do);
+#: ``interrupted`` (a signal, or a process found dead by the next crawl: its counters are those
+#: of its last saved item); ``stopped`` (a limit such as ``--max-pages``, or an error).
+RUN_STATUSES = ("running", "finished", "interrupted", "stopped")
+
+
+def start_crawl_run(db: Database, start_urls: Iterable[str], started_at: str, *, pid: int | None = None,
+                    hostname: str | None = None) -> int:
+    """Record the start of a crawl (status ``running``, by process ``pid`` on ``hostname``);
+    returns the run id."""
     return db["crawl_runs"].insert({
         "started_at": started_at, "start_urls": json.dumps(list(start_urls), ensure_ascii=False),
-        "pages_fetched": 0, "articles_new": 0, "articles_updated": 0, "articles_unchanged": 0, "failures": 0,
+        "status": "running", "pid": pid, "hostname": hostname, "progress_at": started_at,
+        **{counter: 0 for counter in RUN_COUNTERS},
     }).last_pk
 
 
+def record_crawl_progress(db: Database, run_id: int, at: str, counts: Mapping[str, int]) -> None:
+    """Save a running crawl's counters so far (:data:`RUN_COUNTERS`), so that a crawl killed
+    without warning leaves them."""
+    db["crawl_runs"].update(run_id, {"progress_at": at, **_counters(counts)})
+
+
 def finish_crawl_run(db: Database, run_id: int, finished_at: str, counts: Mapping[str, int], *,
-                     start_url_yields: list[Mapping[str, Any]] | None = None, warnings: list[str] | None = None) -> None:
-    """Record the end of a crawl with its counters (``pages_fetched``, ``articles_new``, …), what
-    each start URL yielded (a list of JSON objects) and the warnings of the run (a list of strings)."""
-    allowed = {"pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "failures"}
-    row: dict[str, Any] = {"finished_at": finished_at, **{k: int(v) for k, v in counts.items() if k in allowed}}
+                     status: str = "finished", start_url_yields: list[Mapping[str, Any]] | None = None,
+                     warnings: list[str] | None = None) -> None:
+    """Record the end of a crawl: its status (:data:`RUN_STATUSES`), counters
+    (:data:`RUN_COUNTERS`), what each start URL yielded (a list of JSON objects) and the
+    warnings of the run (a list of strings)."""
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown crawl run status {status!r}")
+    row: dict[str, Any] = {"finished_at": finished_at, "progress_at": finished_at, "status": status,
+                           **_counters(counts)}
     if start_url_yields is not None:
         row["start_url_yields"] = json.dumps(list(start_url_yields), ensure_ascii=False)
     if warnings is not None:
         row["warnings"] = json.dumps(list(warnings), ensure_ascii=False)
     db["crawl_runs"].update(run_id, row)
+
+
+def running_crawl_runs(db: Database) -> list[dict[str, Any]]:
+    """Crawl runs whose row says ``running`` (really running, or killed before they could say)."""
+    return list(db["crawl_runs"].rows_where("status = 'running'", order_by="id"))
+
+
+def close_interrupted_run(db: Database, run_id: int) -> None:
+    """Close the row of a crawl that died without closing it: status ``interrupted``, finished
+    at its last recorded progress, counters as it last saved them."""
+    db.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(progress_at, started_at) "
+               "WHERE id = ? AND status = 'running'", [run_id])
+    db.conn.commit()
+
+
+def _counters(counts: Mapping[str, int]) -> dict[str, int]:
+    return {k: int(v) for k, v in counts.items() if k in RUN_COUNTERS}
+
+
+# --- listing walks ---------------------------------------------------------------------------
+
+
+def listing_walks(db: Database, start_urls: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The latest walk of each of ``start_urls`` that has one: ``{start_url: {"pages_read",
+    "complete", "crawl_run_id", "updated_at"}}``."""
+    urls = list(start_urls)
+    if not urls:
+        return {}
+    marks = ", ".join("?" * len(urls))
+    return {row["start_url"]: row for row in db["listing_walks"].rows_where(f"start_url IN ({marks})", urls)}
+
+
+def record_listing_walk(db: Database, start_url: str, *, pages_read: int, complete: bool, crawl_run_id: int,
+                        at: str) -> None:
+    """Save how far a walk of ``start_url``'s listing got (``pages_read`` listing pages) and
+    whether it completed (read every page it needed and every article those pages listed)."""
+    db["listing_walks"].upsert({"start_url": start_url, "pages_read": pages_read, "complete": int(complete),
+                                "crawl_run_id": crawl_run_id, "updated_at": at}, pk="start_url")
+
+
+# --- what the archive already holds (read by the crawler to decide what to fetch) -------------
+
+
+def known_articles(db: Database, urls: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Archived articles among ``urls`` (any URL an article is known under: ``article_urls``):
+    ``{given url: {"url", "published_at", "removed_at", "fetch_url", "etag", "last_modified"}}``."""
+    urls = list(dict.fromkeys(u for u in urls if u))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for row in db.query(
+                f"SELECT k.url AS alias, a.url, a.published_at, a.removed_at, a.fetch_url, a.etag, a.last_modified "
+                f"FROM article_urls k JOIN articles a ON a.id = k.article_id WHERE k.url IN ({marks})", chunk):
+            found[row.pop("alias")] = row
+    return found
+
+
+def _host_ranges(hosts: Iterable[str]) -> tuple[str, list[str]]:
+    """A WHERE clause (and its parameters) selecting articles whose URL is on one of ``hosts``
+    (``host[:port]``, either scheme), as ranges of the unique ``url`` index."""
+    clauses, params = [], []
+    for host in sorted(set(hosts)):
+        for scheme in ("http", "https"):
+            clauses.append("(url >= ? AND url < ?)")
+            params += [f"{scheme}://{host}/", f"{scheme}://{host}0"]
+    return "(" + (" OR ".join(clauses) or "0") + ")", params
+
+
+def newest_published(db: Database, hosts: Iterable[str]) -> str | None:
+    """The latest ``published_at`` of the archived articles on ``hosts``."""
+    where, params = _host_ranges(hosts)
+    return db.execute(f"SELECT max(published_at) FROM articles WHERE {where}", params).fetchone()[0]
+
+
+def articles_to_recheck(db: Database, hosts: Iterable[str], *, published_since: str | None,
+                        checked_before: str | None, rotation_days: float | None,
+                        everything: bool = False) -> list[dict[str, Any]]:
+    """Archived articles on ``hosts`` a crawl should fetch again (conditionally):
+
+    * those published on or after the date ``published_since`` (``YYYY-MM-DD``; undated ones by
+      ``first_seen_at``): the recheck window, every run;
+    * of the others, those last seen before ``checked_before`` (ISO 8601), least recently seen
+      first, at most ``ceil(articles on the hosts / rotation_days)`` per run: the rotation;
+    * with ``everything``, all of them.
+
+    Rows: ``url``, ``fetch_url``, ``etag``, ``last_modified``, ``category``, ``removed_at``,
+    ``reason`` (``"window"``, ``"rotation"`` or ``"full"``).
+    """
+    where, params = _host_ranges(hosts)
+    columns = "url, coalesce(fetch_url, url) AS fetch_url, etag, last_modified, category, removed_at"
+    if everything:
+        return [{**row, "reason": "full"} for row in
+                db.query(f"SELECT {columns} FROM articles WHERE {where} ORDER BY last_seen_at, id", params)]
+    due: list[dict[str, Any]] = []
+    recent = "substr(coalesce(published_at, first_seen_at), 1, 10) >= ?"
+    if published_since:
+        due += [{**row, "reason": "window"} for row in db.query(
+            f"SELECT {columns} FROM articles WHERE {where} AND {recent} ORDER BY published_at DESC, id DESC",
+            [*params, published_since])]
+    if checked_before and rotation_days:
+        total = db.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
+        limit = -(-total // max(1, int(rotation_days)))
+        old = f"NOT ({recent})" if published_since else "1"
+        due += [{**row, "reason": "rotation"} for row in db.query(
+            f"SELECT {columns} FROM articles WHERE {where} AND {old} AND last_seen_at < ? "
+            f"ORDER BY last_seen_at, id LIMIT ?", [*params, *([published_since] if published_since else []),
+                                                   checked_before, limit])]
+    return due
 
 
 # --- snapshots -------------------------------------------------------------------------------
@@ -209,47 +375,93 @@ RELATED_KEYS = ("url", "title", "published_at", "published_raw")
 
 
 def content_hash(article: Mapping[str, Any]) -> str:
-    """SHA-256 of the article's extracted content (:data:`CONTENT_FIELDS`, canonical JSON)."""
+    """SHA-256 of the article's content (:data:`CONTENT_FIELDS`, canonical JSON)."""
     payload = {k: article.get(k) for k in CONTENT_FIELDS}
     payload["images"] = [{k: image.get(k) for k in IMAGE_KEYS} for image in payload["images"] or []]
-    payload["related_links"] = [{k: link.get(k) for k in RELATED_KEYS} for link in payload["related_links"] or []]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def save_article(db: Database, article: Mapping[str, Any], *, portal: str, seen_at: str) -> str:
-    """Save an extracted article (a dict shaped like ``crawler.items.Article``).
+def save_article(db: Database, article: Mapping[str, Any], *, portal: str, seen_at: str,
+                 aliases: Iterable[str] = (), fetch_url: str | None = None, etag: str | None = None,
+                 last_modified: str | None = None) -> str:
+    """Save an extracted article (a dict shaped like ``crawler.items.Article``) fetched at
+    ``seen_at`` from ``fetch_url`` (the URL as requested; default: its ``url``), whose response
+    carried the validators ``etag`` / ``last_modified`` (kept for conditional rechecks).
+    ``aliases``: other URLs it was linked or fetched under (``article_urls``).
 
-    Returns ``"new"``, ``"updated"`` (content changed: the old version goes to
-    ``article_revisions``) or ``"unchanged"`` (only ``last_seen_at`` moves).
+    Returns ``"new"``, ``"updated"`` (its content, :data:`CONTENT_FIELDS`, changed: the old
+    version goes to ``article_revisions``) or ``"unchanged"`` (``last_seen_at`` moves; the
+    category, related links and validators are refreshed without a revision). Any of them
+    clears ``removed_at``: the article answers again.
     """
     digest = content_hash(article)
+    checked = {"last_seen_at": seen_at, "removed_at": None, "removed_reason": None,
+               "fetch_url": fetch_url or article["url"], "etag": etag, "last_modified": last_modified}
     with db.atomic():
         existing = _get(db, "articles", "url = ?", [article["url"]])
         if existing is not None and existing["content_hash"] == digest:
-            db["articles"].update(existing["id"], {"last_seen_at": seen_at})
-            return "unchanged"
-        row = _article_row(article, portal=portal, digest=digest, seen_at=seen_at)
-        if existing is None:
-            article_id = db["articles"].insert({**row, "first_seen_at": seen_at}).last_pk
-            outcome = "new"
-        else:
             article_id = existing["id"]
-            _keep_revision(db, existing, until=seen_at)
-            db["articles"].update(article_id, row)
-            db["images"].delete_where("article_id = ?", [article_id])
-            db["related_links"].delete_where("article_id = ?", [article_id])
-            outcome = "updated"
-        db["images"].insert_all(
-            {"article_id": article_id, "position": i, "src": img["src"], "caption": img.get("caption"),
-             "alt": img.get("alt")}
-            for i, img in enumerate(article.get("images") or [])
-        )
-        db["related_links"].insert_all(
-            {"article_id": article_id, "position": i, "url": link["url"], "title": link.get("title"),
-             "published_at": link.get("published_at"), "published_raw": link.get("published_raw")}
-            for i, link in enumerate(article.get("related_links") or [])
-        )
+            refreshed = {"category": article.get("category")} if article.get("category") else {}
+            db["articles"].update(article_id, {**checked, **refreshed})
+            if _related_rows(db, article_id) != _related_of(article):
+                db["related_links"].delete_where("article_id = ?", [article_id])
+                db["related_links"].insert_all(_numbered(article_id, _related_of(article)))
+            outcome = "unchanged"
+        else:
+            row = {**_article_row(article, portal=portal, digest=digest, seen_at=seen_at), **checked}
+            if existing is None:
+                article_id = db["articles"].insert({**row, "first_seen_at": seen_at}).last_pk
+                outcome = "new"
+            else:
+                article_id = existing["id"]
+                _keep_revision(db, existing, until=seen_at)
+                db["articles"].update(article_id, row)
+                db["images"].delete_where("article_id = ?", [article_id])
+                db["related_links"].delete_where("article_id = ?", [article_id])
+                outcome = "updated"
+            db["images"].insert_all(_numbered(article_id, [{k: image.get(k) for k in IMAGE_KEYS}
+                                                           for image in article.get("images") or []]))
+            db["related_links"].insert_all(_numbered(article_id, _related_of(article)))
+        db["article_urls"].upsert_all([{"url": url, "article_id": article_id}
+                                       for url in dict.fromkeys([article["url"], *aliases]) if url], pk="url")
     return outcome
+
+
+def mark_not_modified(db: Database, url: str, seen_at: str) -> bool:
+    """A conditional recheck of the archived article ``url`` answered 304 Not Modified: it is
+    still there (``last_seen_at`` moves, ``removed_at`` is cleared). False if ``url`` is unknown."""
+    with db.atomic():
+        cursor = db.execute("UPDATE articles SET last_seen_at = ?, removed_at = NULL, removed_reason = NULL "
+                            "WHERE url = ?", [seen_at, url])
+    return cursor.rowcount > 0
+
+
+def mark_taken_down(db: Database, url: str, seen_at: str, reason: str) -> bool:
+    """The archived article ``url`` is gone from its portal (``reason``: "HTTP 404", "HTTP 410",
+    "redirected to the home page …"). Its content stays; ``removed_at`` records when it was
+    first seen gone. Returns True when this is news (it was not already marked)."""
+    with db.atomic():
+        cursor = db.execute("UPDATE articles SET removed_at = ?, removed_reason = ? "
+                            "WHERE url = ? AND removed_at IS NULL", [seen_at, reason, url])
+    return cursor.rowcount > 0
+
+
+def has_snapshot(db: Database, url: str) -> bool:
+    """Whether a response of the page ``url`` is kept."""
+    return db.execute("SELECT 1 FROM snapshots WHERE url = ? LIMIT 1", [url]).fetchone() is not None
+
+
+def _related_of(article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{k: link.get(k) for k in RELATED_KEYS} for link in article.get("related_links") or []]
+
+
+def _related_rows(db: Database, article_id: int) -> list[dict[str, Any]]:
+    return list(db["related_links"].rows_where("article_id = ?", [article_id], order_by="position",
+                                               select=", ".join(RELATED_KEYS)))
+
+
+def _numbered(article_id: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"article_id": article_id, "position": i, **row} for i, row in enumerate(rows)]
 
 
 def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_at: str) -> dict[str, Any]:
@@ -269,13 +481,13 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
 
 
 def _keep_revision(db: Database, existing: Mapping[str, Any], *, until: str) -> None:
+    """Keep ``existing`` (an ``articles`` row about to change) in ``article_revisions``: its
+    content (:data:`CONTENT_FIELDS`) with its URL, category and related links as they were."""
     article_id = existing["id"]
-    content = {k: existing[k] for k in ("url", "category", "title", "summary", "author", "source",
-                                         "published_at", "published_raw", "body_text", "body_html")}
+    content = {k: existing[k] for k in ("url", "category", *CONTENT_FIELDS) if k != "images"}
     content["images"] = list(db["images"].rows_where("article_id = ?", [article_id], order_by="position",
-                                                     select="src, caption, alt"))
-    content["related_links"] = list(db["related_links"].rows_where(
-        "article_id = ?", [article_id], order_by="position", select="url, title, published_at, published_raw"))
+                                                     select=", ".join(IMAGE_KEYS)))
+    content["related_links"] = _related_rows(db, article_id)
     db["article_revisions"].insert({
         "article_id": article_id, "content_hash": existing["content_hash"],
         "valid_from": existing["last_changed_at"], "valid_until": until,

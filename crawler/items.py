@@ -132,3 +132,27 @@ class ArchivedPage:
     host: str  #: host[:port] of the page (the pipeline maps it to a portal slug via the registry)
     note: str | None = None  #: why ``article`` is ``None``
     start_url: str | None = None  #: the start URL whose crawl reached this page (for the per-start-URL yield)
+    #: other URLs (identities, canonical) the article was linked or fetched under
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArticleCheck:
+    """The answer to a recheck of an archived article that brings no version of it: 304 Not
+    Modified, or gone (404, 410, a redirect to the home page or to a listing)."""
+
+    url: str  #: the archived article's canonical URL
+    checked_at: str  #: ISO 8601, +07:00
+    status: int  #: HTTP status of the (final) response
+    outcome: str  #: ``"not_modified"`` or ``"taken_down"``
+    reason: str | None = None  #: for a take-down, e.g. "HTTP 404", "redirected to the home page http://…/"
+    start_url: str | None = None
+
+
+@dataclass
+class ListingWalk:
+    """How far the walk of one start URL's listing has got in this crawl (sent after every
+    listing page, so that a killed crawl leaves it)."""
+
+    start_url: str
+    pages_read: int  #: listing pages read, counting the depth an interrupted earlier walk reached

@@ -1,17 +1,21 @@
-"""Validate archived pages and hand them to ``archive.store`` (no SQL here)."""
+"""Validate what the spider hands over and give it to ``archive.store`` (no SQL here)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections import Counter
 from dataclasses import asdict
 from urllib.parse import urlsplit
+
+from scrapy import signals
 
 from archive import store
 
 from . import portals
 from .extract.dates import now_iso
-from .items import Article, ArchivedPage
+from .items import Article, ArchivedPage, ArticleCheck, ListingWalk
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +33,9 @@ def problems(article: Article) -> list[str]:
 
 
 class ArchivePipeline:
-    """Writes each :class:`~crawler.items.ArchivedPage` to the SQLite archive; records the run."""
+    """Writes each :class:`~crawler.items.ArchivedPage`, :class:`~crawler.items.ArticleCheck`
+    and :class:`~crawler.items.ListingWalk` to the SQLite archive; records the run, its
+    counters after every item (a crawl killed without warning leaves them) and its end."""
 
     def __init__(self, db_path: str, crawler=None):
         self.db_path = db_path
@@ -38,26 +44,57 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("ARCHIVE_DB"), crawler)
+        pipeline = cls(crawler.settings.get("ARCHIVE_DB"), crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider=None):
         self.registry = portals.load()
         self.db = store.open_db(self.db_path)
+        for run in store.running_crawl_runs(self.db):
+            if run["hostname"] in (None, socket.gethostname()) and not _alive(run["pid"]):
+                store.close_interrupted_run(self.db, run["id"])
+                logger.warning("crawl run %d (started %s) was killed before it finished: closed as interrupted, "
+                               "with the counts it had saved", run["id"], run["started_at"])
         spider = spider or self.crawler.spider
-        self.run_id = store.start_crawl_run(self.db, spider.start_urls, now_iso())
+        self.run_id = store.start_crawl_run(self.db, spider.start_urls, now_iso(), pid=os.getpid(),
+                                            hostname=socket.gethostname())
 
     def process_item(self, item, spider=None):
-        if not isinstance(item, ArchivedPage):
+        spider = spider or self.crawler.spider
+        if isinstance(item, ListingWalk):
+            store.record_listing_walk(self.db, item.start_url, pages_read=item.pages_read, complete=False,
+                                      crawl_run_id=self.run_id, at=now_iso())
+        elif isinstance(item, ArticleCheck):
+            self._check(item)
+        elif isinstance(item, ArchivedPage):
+            self._archive(item, spider)
+        else:
             return item
-        store.save_snapshot(self.db, asdict(item.snapshot), self.run_id)
+        store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
+        return item
+
+    def _check(self, check: ArticleCheck) -> None:
+        if check.outcome == "not_modified":
+            store.mark_not_modified(self.db, check.url, check.checked_at)
+            self.counts["not_modified"] += 1
+            logger.debug("not modified %s", check.url)
+        elif store.mark_taken_down(self.db, check.url, check.checked_at, check.reason or f"HTTP {check.status}"):
+            self.counts["articles_taken_down"] += 1
+            logger.info("taken down %s (%s)", check.url, check.reason)
+
+    def _archive(self, item: ArchivedPage, spider) -> None:
+        snapshot = asdict(item.snapshot)
         article = item.article
         if article is None:
-            return item
+            store.save_snapshot(self.db, snapshot, self.run_id)
+            return
         issues = problems(article)
         if issues:
+            store.save_snapshot(self.db, snapshot, self.run_id)
             self.counts["failures"] += 1
             logger.warning("not archived %s: %s", article.url, ", ".join(issues))
-            return item
+            return
         parts = urlsplit(article.url)
         seen_at = item.snapshot.fetched_at
         registered = portals.for_host(item.host, self.registry)
@@ -65,29 +102,60 @@ class ArchivePipeline:
         store.save_portal(self.db, slug, name=registered.name if registered else article.site_name,
                           province=registered.province if registered else None,
                           base_url=f"{parts.scheme}://{parts.netloc}/", platform=article.platform, seen_at=seen_at)
-        outcome = store.save_article(self.db, article.to_dict(), portal=slug, seen_at=seen_at)
+        headers = {name.lower(): value for name, value in item.snapshot.headers.items()}
+        outcome = store.save_article(self.db, article.to_dict(), portal=slug, seen_at=seen_at, aliases=item.aliases,
+                                     fetch_url=item.snapshot.requested_url, etag=headers.get("etag"),
+                                     last_modified=headers.get("last-modified"))
+        if outcome != "unchanged" or not store.has_snapshot(self.db, article.url):
+            store.save_snapshot(self.db, snapshot, self.run_id)  # the response that brought this version
         self.counts[f"articles_{outcome}"] += 1
-        yields = getattr(spider or self.crawler.spider, "yields", None)
+        yields = getattr(spider, "yields", None)
         if yields is not None:
             yields.article(item.start_url, article.extracted_by, dated=bool(article.published_at))
         logger.info("%s article %s", outcome, article.url)
-        return item
 
-    def close_spider(self, spider=None):
-        spider = spider or self.crawler.spider
+    def _run_counts(self, spider) -> dict[str, int]:
         stats = self.crawler.stats if self.crawler else None
         counts = dict(self.counts)
         counts["failures"] = counts.get("failures", 0) + getattr(spider, "failures", 0)
+        counts["requests"] = stats.get_value("downloader/request_count", 0) if stats else 0
         counts["pages_fetched"] = stats.get_value("response_received_count", 0) if stats else 0
+        return counts
+
+    def close_spider(self, spider=None):
+        """Nothing: the run is closed on ``spider_closed``, which knows why the crawl ended."""
+
+    def spider_closed(self, spider, reason):
+        counts = self._run_counts(spider)
+        status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "stopped")
+        at = now_iso()
+        for start_url, pages in getattr(spider, "walk_pages", {}).items():
+            if status == "finished" and spider.walk_complete(start_url):
+                store.record_listing_walk(self.db, start_url, pages_read=pages, complete=True,
+                                          crawl_run_id=self.run_id, at=at)
         yields = getattr(spider, "yields", None)
         self.yields = yields.as_list() if yields else []
         self.warnings = yields.warnings() if yields else []
         for warning in self.warnings:
             logger.warning("%s", warning)
-        store.finish_crawl_run(self.db, self.run_id, now_iso(), counts, start_url_yields=self.yields,
+        store.finish_crawl_run(self.db, self.run_id, at, counts, status=status, start_url_yields=self.yields,
                                warnings=self.warnings)
         self.summary = counts
-        if stats:
+        if self.crawler and self.crawler.stats:
             for key, value in counts.items():
-                stats.set_value(f"newsarchive/{key}", value)
+                self.crawler.stats.set_value(f"newsarchive/{key}", value)
+            self.crawler.stats.set_value("newsarchive/status", status)
         self.db.close()
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether process ``pid`` exists on this machine."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True

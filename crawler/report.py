@@ -10,7 +10,7 @@ Formats:
 * a *producer* label names the page objects that produced an item's fields, sorted and joined by
   ``+``: ``"NukeViet4"``, ``"GenericPage+Liferay"`` (the cascade filled some fields in), ``"GenericPage"``;
 * :meth:`StartUrlYield.as_dict`: ``{"start_url", "listing_pages", "articles", "undated",
-  "listing_producers": {label: pages}, "article_producers": {label: articles}}``.
+  "already_archived", "listing_producers": {label: pages}, "article_producers": {label: articles}}``.
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ class StartUrlYield:
     listing_pages: int = 0  #: listing pages read (the start page included)
     articles: int = 0  #: articles archived
     undated: int = 0  #: archived articles without a publication date
+    already_archived: int = 0  #: listing entries not fetched: archived by an earlier crawl
     listing_producers: Counter = field(default_factory=Counter)
     article_producers: Counter = field(default_factory=Counter)
 
     def warnings(self) -> list[str]:
         """Why a person should look at this start URL (empty: nothing to say)."""
         found = []
-        if self.articles == 0:
+        if self.articles == 0 and not self.already_archived:
             where = "it was not read as a listing" if self.listing_pages == 0 else (
                 f"{self.listing_pages} listing page{'s' if self.listing_pages != 1 else ''} read")
             found.append(f"{self.start_url}: no article archived ({where})")
@@ -49,7 +50,7 @@ class StartUrlYield:
 
     def as_dict(self) -> dict:
         return {"start_url": self.start_url, "listing_pages": self.listing_pages, "articles": self.articles,
-                "undated": self.undated, "listing_producers": dict(self.listing_producers),
+                "undated": self.undated, "already_archived": self.already_archived, "listing_producers": dict(self.listing_producers),
                 "article_producers": dict(self.article_producers)}
 
     def summary(self) -> str:
@@ -59,6 +60,8 @@ class StartUrlYield:
                 f"{self.articles} article{'s' if self.articles != 1 else ''}")
         if producers:
             text += f" ({producers})"
+        if self.already_archived:
+            text += f", {self.already_archived} listed entries already archived"
         if self.undated:
             text += f", {self.undated} without a date"
         return text
@@ -77,6 +80,10 @@ class YieldReport:
         if entry := self._of(start_url):
             entry.listing_pages += 1
             entry.listing_producers[producer(extracted_by)] += 1
+
+    def already_archived(self, start_url: str | None, entries: int) -> None:
+        if entry := self._of(start_url):
+            entry.already_archived += entries
 
     def article(self, start_url: str | None, extracted_by: dict[str, str], *, dated: bool) -> None:
         if entry := self._of(start_url):

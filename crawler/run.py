@@ -1,7 +1,7 @@
 """Run a crawl into an archive: ``python -m crawler.run URL [URL ...] --db PATH``.
 
 This is what ``newsarchive crawl`` executes (in its own process, because Twisted's reactor can
-run once per process). Exit status: 0 when the crawl ran (pages that failed are logged and
+run once per process). Incremental unless ``--full`` (see :mod:`crawler.incremental`). Exit status: 0 when the crawl ran (pages that failed are logged and
 counted in ``crawl_runs.failures``), 2 for bad arguments or an archive that can't be opened.
 """
 
@@ -34,6 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="give up on a page after SECONDS (default 60; each page is retried twice)")
     parser.add_argument("--related-hops", type=_non_negative_int, default=2, metavar="N",
                         help="follow related links up to N links away from a listing (default 2)")
+    parser.add_argument("--full", action="store_true",
+                        help="walk every listing page and recheck every archived article of the portals "
+                             "(default: incremental, stop paging at a page holding only archived articles)")
+    parser.add_argument("--recheck-days", type=_non_negative_float, default=7, metavar="DAYS",
+                        help="recheck archived articles published in the last DAYS days on every run, "
+                             "conditionally (default 7; 0: none)")
+    parser.add_argument("--rotation-days", type=_non_negative_float, default=30, metavar="DAYS",
+                        help="recheck older articles last seen more than DAYS days ago, at most 1/DAYS of the "
+                             "portal's archive per run (default 30; 0: never)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -80,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     process = CrawlerProcess(settings_for(args))
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, start_urls=urls, related_hops=args.related_hops)
+    process.crawl(crawler, start_urls=urls, related_hops=args.related_hops, full=args.full,
+                  recheck_days=args.recheck_days, rotation_days=args.rotation_days)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     yields = getattr(crawler.spider, "yields", None)
@@ -89,20 +99,18 @@ def main(argv: list[str] | None = None) -> int:
             print(entry.summary(), file=sys.stderr)
         for warning in yields.warnings():
             print(f"warning: {warning}", file=sys.stderr)
-    print(
-        "crawl finished ({reason}): {pages} pages fetched, {new} new, {updated} updated, {unchanged} unchanged "
-        "articles, {failures} failures -> {db}".format(
-            reason=stats.get("finish_reason", "?"),
-            pages=stats.get("newsarchive/pages_fetched", 0),
-            new=stats.get("newsarchive/articles_new", 0),
-            updated=stats.get("newsarchive/articles_updated", 0),
-            unchanged=stats.get("newsarchive/articles_unchanged", 0),
-            failures=stats.get("newsarchive/failures", 0),
-            db=args.db,
-        ),
-        file=sys.stderr,
-    )
+    print(summary_line(stats, args.db), file=sys.stderr)
     return 0
+
+
+def summary_line(stats: dict, db: str) -> str:
+    """The crawl's last line: requests made, 304s, new / updated / unchanged / taken-down
+    articles, failures (the same counters as its ``crawl_runs`` row)."""
+    count = lambda key: stats.get(f"newsarchive/{key}", 0)  # noqa: E731
+    return (f"crawl {stats.get('newsarchive/status', stats.get('finish_reason', '?'))}: {count('requests')} requests, "
+            f"{count('not_modified')} not modified (304), {count('articles_new')} new, "
+            f"{count('articles_updated')} updated, {count('articles_unchanged')} unchanged, "
+            f"{count('articles_taken_down')} taken down, {count('failures')} failures -> {db}")
 
 
 def _positive_int(text: str) -> int:

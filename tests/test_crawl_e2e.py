@@ -128,7 +128,7 @@ def test_yield_per_start_url_is_reported(crawled):
     portal, db, result = crawled
     [run] = query(db, "select start_url_yields, warnings from crawl_runs")
     assert json.loads(run["start_url_yields"]) == [{
-        "start_url": portal.url(CATEGORY), "listing_pages": 3, "articles": len(ARTICLE_IDS), "undated": 0,
+        "start_url": portal.url(CATEGORY), "listing_pages": 3, "articles": len(ARTICLE_IDS), "undated": 0, "already_archived": 0,
         "listing_producers": {"NukeViet4": 3}, "article_producers": {"NukeViet4": len(ARTICLE_IDS)}}]
     assert json.loads(run["warnings"]) == []
     assert f"{portal.url(CATEGORY)}: 3 listing pages, {len(ARTICLE_IDS)} articles (NukeViet4 {len(ARTICLE_IDS)})" in result.stderr
@@ -155,13 +155,17 @@ def test_start_url_that_yields_nothing_is_a_warning(portal, tmp_path):
         assert f"warning: {warning}" in result.stderr
 
 
-def test_recrawl_of_unchanged_site_changes_only_last_seen_at(crawled):
+def _tables(db, tables):
+    return {t: query(db, f"select * from {t} order by rowid") for t in tables}
+
+
+def test_full_recrawl_of_unchanged_site_changes_only_last_seen_at(crawled):
     portal, db, _ = crawled
     tables = ["articles", "images", "related_links", "snapshots", "portals", "article_revisions"]
-    before = {t: query(db, f"select * from {t} order by rowid") for t in tables}
-    result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+    before = _tables(db, tables)
+    result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0", "--full")
     assert result.returncode == 0, result.stderr[-3000:]
-    after = {t: query(db, f"select * from {t} order by rowid") for t in tables}
+    after = _tables(db, tables)
     for row in before["articles"] + after["articles"]:
         row.pop("last_seen_at")
     for row in before["portals"] + after["portals"]:
@@ -169,6 +173,24 @@ def test_recrawl_of_unchanged_site_changes_only_last_seen_at(crawled):
     assert before == after
     runs = query(db, "select * from crawl_runs order by id")
     assert len(runs) == 2 and runs[1]["articles_unchanged"] == len(ARTICLE_IDS) and runs[1]["articles_new"] == 0
+    assert runs[1]["status"] == "finished"
+
+
+def test_incremental_recrawl_of_unchanged_site_reads_the_first_listing_page_only(crawled):
+    """The sample's articles are from 2020: outside the recheck window, and seen minutes ago, so
+    not due in the rotation either."""
+    portal, db, _ = crawled
+    tables = ["articles", "images", "related_links", "snapshots", "portals", "article_revisions"]
+    before = _tables(db, tables)
+    already = len(portal.requests)
+    result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert portal.requests[already:] == ["/robots.txt", CATEGORY]
+    assert _tables(db, tables) == before
+    run = query(db, "select * from crawl_runs order by id desc limit 1")[0]
+    assert (run["requests"], run["articles_new"], run["articles_unchanged"], run["status"]) == (2, 0, 0, "finished")
+    assert "warning:" not in result.stderr
+    assert "5 listed entries already archived" in result.stderr
 
 
 def test_max_pages_limits_the_crawl(portal, tmp_path):

@@ -118,12 +118,27 @@ def test_snapshots_store_distinct_responses_only(db):
 
 
 def test_crawl_run_is_recorded(db):
-    run = store.start_crawl_run(db, ["http://a/"], "T0")
-    store.finish_crawl_run(db, run, "T9", {"pages_fetched": 5, "articles_new": 3, "failures": 1, "bogus": 7})
+    run = store.start_crawl_run(db, ["http://a/"], "T0", pid=42, hostname="h")
+    assert rows(db, "crawl_runs")[0]["status"] == "running"
+    store.record_crawl_progress(db, run, "T5", {"requests": 4, "articles_new": 2})
+    assert [(r["progress_at"], r["requests"], r["articles_new"]) for r in rows(db, "crawl_runs")] == [("T5", 4, 2)]
+    store.finish_crawl_run(db, run, "T9", {"requests": 7, "pages_fetched": 5, "articles_new": 3, "failures": 1,
+                                           "not_modified": 2, "articles_taken_down": 1, "bogus": 7})
     [row] = rows(db, "crawl_runs")
     assert row == {"id": run, "started_at": "T0", "finished_at": "T9", "start_urls": '["http://a/"]',
-                   "pages_fetched": 5, "articles_new": 3, "articles_updated": 0, "articles_unchanged": 0,
-                   "failures": 1, "start_url_yields": None, "warnings": None}
+                   "requests": 7, "pages_fetched": 5, "not_modified": 2, "articles_new": 3, "articles_updated": 0,
+                   "articles_unchanged": 0, "articles_taken_down": 1, "failures": 1, "start_url_yields": None,
+                   "warnings": None, "status": "finished", "pid": 42, "hostname": "h", "progress_at": "T9"}
+
+
+def test_a_killed_run_is_closed_with_its_last_counts(db):
+    run = store.start_crawl_run(db, ["http://a/"], "T0", pid=42, hostname="h")
+    store.record_crawl_progress(db, run, "T5", {"requests": 40, "articles_new": 30})
+    assert [r["id"] for r in store.running_crawl_runs(db)] == [run]
+    store.close_interrupted_run(db, run)
+    [row] = rows(db, "crawl_runs")
+    assert (row["status"], row["finished_at"], row["requests"], row["articles_new"]) == ("interrupted", "T5", 40, 30)
+    assert store.running_crawl_runs(db) == []
 
 
 def test_portal_upsert_keeps_first_seen_and_name(db):

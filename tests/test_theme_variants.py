@@ -10,7 +10,7 @@ from crawler.extract.urls import is_document
 from crawler.items import Listing
 from crawler.pages.base import _shown_date
 from crawler.pages.cascade import parse_page
-from crawler.pages.generic import GenericPage, _listing_key, _page_number
+from crawler.pages.generic import GenericPage, _listing_key, page_number
 from crawler.extract.html import soup_of
 
 
@@ -58,8 +58,8 @@ def test_documents_are_not_pages():
     ("http://x/Tin-tuc/TabId/118/PgrID/640/PageID/2/Default.aspx", 2),
     ("http://x/tin-tuc?p_p_id=news_INSTANCE_a&p_p_lifecycle=0&_news_INSTANCE_a_delta=4&_news_INSTANCE_a_cur=3", 3),
 ])
-def test_page_numbers_in_query_values_paths_and_portlet_parameters(url, page):
-    assert _page_number(url) == page
+def testpage_numbers_in_query_values_paths_and_portlet_parameters(url, page):
+    assert page_number(url) == page
 
 
 def test_a_portlets_state_parameters_do_not_tell_its_pages_apart():

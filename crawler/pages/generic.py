@@ -336,7 +336,7 @@ class GenericPage(PageObject):
             url = link.url
             if not (PAGE_MARKER.search(urlsplit(url).path) or _page_params(url)) and not _pager_text(anchor):
                 continue
-            if _listing_key(url) == here and _page_number(url) != _page_number(self.url):
+            if _listing_key(url) == here and page_number(url) != page_number(self.url):
                 links.append(link)
         return links
 
@@ -760,7 +760,10 @@ def _page_params(url: str) -> list[str]:
             if (_page_param(k) and v.isdigit()) or VALUE_PAGE_MARKER.search(v)]
 
 
-def _page_number(url: str) -> int:
+def page_number(url: str) -> int:
+    """The listing page number a URL carries (``?page=3``, ``PageIndex=3``, ``_cur=3``,
+    ``start=20`` (an offset, still increasing), ``op=Cat/page-3``, ``/page-3``, ``/trang-3.html``,
+    ``/currentpage/3``, ``/PageID/3``); 1 when it carries none."""
     for key, value in parse_qsl(urlsplit(url).query):
         if _page_param(key) and value.isdigit():
             return int(value)

@@ -5,6 +5,16 @@ From each start URL (a category listing page) it follows:
 * the listing's own pagination (``Listing.page_links``) and its article links;
 * each article's related links ("Tin khác"), up to ``related_hops`` links away from a listing
   (default 2);
+* archived articles due for a recheck (:mod:`crawler.incremental`), requested with
+  ``If-None-Match`` / ``If-Modified-Since``.
+
+Incremental by default: a listing is walked one page at a time (the next page by its number)
+and paging stops at a page whose every entry is already archived (unless an interrupted earlier
+walk got deeper); archived articles are not fetched again except as rechecks. ``full=True``
+walks every listing page the pager links and rechecks every archived article of the hosts.
+A recheck answered 304 is an :class:`~crawler.items.ArticleCheck` ``not_modified`` (nothing
+parsed); 404, 410, or a redirect to the home page or to a listing is ``taken_down``; a timeout,
+a 5xx or a refused connection is a failure, never a take-down.
 
 Listing pages are fetched first, then the listings' articles, then related links (request
 priorities), so an article's distance from a listing does not depend on crawl order. Never:
@@ -19,8 +29,8 @@ Each request carries the start URL it descends from (``meta["start_url"]``); :at
 counts, per start URL, the listing pages read, the articles extracted and the page objects that
 produced their fields (see :class:`StartUrlYield`).
 
-Run: ``scrapy crawl portal -a start_url=URL [-a start_url2=…] -s ARCHIVE_DB=archive.db`` or
-``newsarchive crawl URL --db archive.db``.
+Run: ``scrapy crawl portal -a start_url=URL [-a full=1] [-a recheck_days=7] [-a rotation_days=30]
+-s ARCHIVE_DB=archive.db`` or ``newsarchive crawl URL --db archive.db``.
 """
 
 from __future__ import annotations
@@ -41,13 +51,16 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from ..extract.dates import now_iso
 from ..extract.encoding import decode_html
 from ..extract.urls import canonical, host_of, is_document
-from ..items import Article, ArchivedPage, Listing, NotArticle, Snapshot
+from ..incremental import ArchiveView, conditional_headers, is_home_page, next_page
+from ..items import Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, NotArticle, Snapshot
 from ..pages import is_duplicate_url, parse_page
 from ..report import YieldReport
 
 
 #: Listing pages go before articles (priority 0 for a listing's articles, -N for N related hops).
 LISTING_PRIORITY = 100
+#: Statuses a recheck of an archived article handles itself (not modified; gone).
+RECHECK_STATUSES = [304, 404, 410]
 
 
 def check_start_url(url: str) -> str:
@@ -62,7 +75,8 @@ def check_start_url(url: str) -> str:
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, start_url: str | None = None, start_urls=None, related_hops: int | str = 2, **kwargs):
+    def __init__(self, start_url: str | None = None, start_urls=None, related_hops: int | str = 2,
+                 full: bool | str = False, recheck_days: float | str = 7, rotation_days: float | str = 30, **kwargs):
         super().__init__(**kwargs)
         if isinstance(start_urls, str):  # -a start_urls=URL1,URL2
             urls = [u for u in start_urls.split(",") if u.strip()]
@@ -75,58 +89,140 @@ class PortalSpider(scrapy.Spider):
         self.start_urls = [check_start_url(u) for u in urls]
         self.hosts = {host_of(u) for u in self.start_urls}
         self.related_hops = int(related_hops)
-        self.archived: set[str] = set()  #: canonical URLs of archived articles
+        self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else bool(full)
+        self.recheck_days = float(recheck_days)
+        self.rotation_days = float(rotation_days)
+        self.archived: set[str] = set()  #: canonical URLs of articles archived (or rechecked) in this crawl
         self.requested: set[str] = set()  #: canonical identities of requested article links
+        self.requested_new: set[str] = set()  #: those of them not archived before this crawl
         self.listings_seen: set[str] = set()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
         self.yields = YieldReport(self.start_urls)
+        #: per start URL: listing pages read in this crawl, and whether its walk broke (a listing
+        #: page failed), so the walk is not complete
+        self.walk_pages: dict[str, int] = {url: 0 for url in self.start_urls}
+        self.walk_broken: set[str] = set()
+        self.resume: dict[str, int] = {}
+        self.view: ArchiveView | None = None
 
     async def start(self):
+        self.view = ArchiveView(self.settings.get("ARCHIVE_DB"), self.hosts)
+        self.resume = self.view.resume_depth(self.start_urls)
+        for url, depth in self.resume.items():
+            if depth:
+                self.logger.info("%s: the last walk of this listing was interrupted; reading at least %d pages",
+                                 url, depth)
         for url in self.start_urls:
             self.listings_seen.add(canonical(url))
-            yield self._listing_request(url, start_url=url)
+            yield self._listing_request(url, start_url=url, depth=1)
+        due = self.view.rechecks(recheck_days=self.recheck_days, rotation_days=self.rotation_days,
+                                 everything=self.full)
+        if due:
+            self.logger.info("rechecking %d archived articles (%s)", len(due), ", ".join(
+                f"{sum(1 for d in due if d['reason'] == reason)} {reason}"
+                for reason in dict.fromkeys(d["reason"] for d in due)))
+        for row in due:
+            request = self._recheck_request(row)
+            if request is not None:
+                yield request
+
+    def closed(self, reason):
+        if self.view is not None:
+            self.view.close()
+
+    def walk_complete(self, start_url: str) -> bool:
+        """Whether this crawl's walk of ``start_url`` read every listing page it needed (call when
+        the crawl finished: every request answered)."""
+        return self.walk_pages.get(start_url, 0) > 0 and start_url not in self.walk_broken
 
     # --- callbacks -------------------------------------------------------------------------
 
     def parse_listing(self, response):
         page = self._parse(response, expect="listing")
         start_url = response.meta.get("start_url")
+        depth = response.meta.get("listing_depth", 1)
         if isinstance(page, Article):  # a start URL may be an article
             yield from self._article_outputs(response, page, hops=0)
             return
         if not isinstance(page, Listing):
             if page is not None:
                 self.logger.warning("start/listing page %s is not a listing: %s", response.url, page.reason)
+            self.walk_broken.add(start_url)
             return
         self.listings_seen.update({canonical(response.url), canonical(page.url)})
         self.yields.listing_page(start_url, page.extracted_by)
+        if start_url in self.walk_pages:
+            self.walk_pages[start_url] += 1
+            yield ListingWalk(start_url=start_url,
+                              pages_read=max(self.walk_pages[start_url], self.resume.get(start_url, 0)))
         if page.unsupported_pagination and page.url not in self.unsupported_logged:
             self.unsupported_logged.add(page.url)
             self.logger.warning("listing %s: further pages unreachable (%s); crawling this page only",
                                 page.url, page.unsupported_pagination)
-        self.logger.info("listing %s: %d articles, %d other pages", response.url, len(page.entries), len(page.page_links))
-        for link in page.page_links:
-            if self.in_scope(link.href) and canonical(link.url) not in self.listings_seen:
-                self.listings_seen.add(canonical(link.url))
-                yield self._listing_request(link.href, start_url=start_url)
+        known = self.view.known([u for e in page.entries for u in (e.url, e.href) if u])
+        fresh = 0
         for entry in page.entries:
-            request = self._article_request(entry.url, entry.href, hops=0, category=page.category,
-                                            start_url=start_url)
+            if {canonical(entry.url), canonical(entry.href or entry.url)} & self.requested_new:
+                fresh += 1  # found new by this crawl (through a related link or another page)
+                continue
+            if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
+                continue  # archived: rechecked when due (the window, the rotation, --full)
+            fresh += 1
+            archived = known.get(entry.url) or known.get(entry.href) or known.get(canonical(entry.url))
+            if archived is not None:  # shown with a date newer than anything archived
+                request = self._recheck_request({**archived, "category": page.category, "reason": "listed as new"},
+                                                start_url=start_url)
+            else:
+                request = self._article_request(entry.url, entry.href, hops=0, category=page.category,
+                                                start_url=start_url)
             if request is not None:
                 yield request
+        self.yields.already_archived(start_url, len(page.entries) - fresh)
+        self.logger.info("listing %s: %d articles (%d not archived), %d other pages", response.url,
+                         len(page.entries), fresh, len(page.page_links))
+        if self.full:
+            following = [link for link in page.page_links if canonical(link.url) not in self.listings_seen]
+        elif fresh or depth < self.resume.get(start_url, 0):
+            following = [link] if (link := next_page(response.url, page.page_links, self.listings_seen)) else []
+        else:
+            self.logger.info("listing %s: every entry already archived; not paging further (--full walks every "
+                             "page)", response.url)
+            following = []
+        for link in following:
+            if self.in_scope(link.href) and canonical(link.url) not in self.listings_seen:
+                self.listings_seen.add(canonical(link.url))
+                yield self._listing_request(link.href, start_url=start_url, depth=depth + 1)
 
     def parse_article(self, response):
+        recheck = response.meta.get("recheck")  # the archived article's URL, for a recheck
+        start_url = response.meta.get("start_url")
+        if recheck and response.status == 304:
+            self.archived.add(recheck)
+            yield ArticleCheck(url=recheck, checked_at=now_iso(), status=304, outcome="not_modified",
+                               start_url=start_url)
+            return
+        if recheck and response.status in (404, 410):
+            yield self._taken_down(recheck, response, f"HTTP {response.status}")
+            return
+        if response.status not in range(200, 300):  # a status only rechecks handle, on a fresh link
+            self.logger.warning("failed %s (HTTP %d)", response.url, response.status)
+            self._count_failure()
+            return
         page = self._parse(response, expect="article", category=response.meta.get("category"))
         hops = response.meta.get("hops", 0)
+        if recheck and response.meta.get("redirect_urls") and not isinstance(page, Article) and (
+                isinstance(page, Listing) or is_home_page(response.url)):
+            where = "the home page" if is_home_page(response.url) else "a listing"
+            yield self._taken_down(recheck, response, f"redirected to {where} {response.url}")
+            return
         if isinstance(page, Article):
             if not page.category and response.meta.get("category"):
                 page.category = response.meta["category"]
             yield from self._article_outputs(response, page, hops=hops)
         elif isinstance(page, NotArticle) and page.canonical_url:
             self.logger.info("skipped %s: %s", response.url, page.reason)
-            request = self._article_request(page.canonical_url, page.canonical_url, hops=hops,
-                                            start_url=response.meta.get("start_url"))
+            request = self._article_request(page.canonical_url, page.canonical_url, hops=hops, start_url=start_url)
             if request is not None:
                 yield request
         else:
@@ -134,7 +230,13 @@ class PortalSpider(scrapy.Spider):
             if page is not None:
                 self.logger.warning("%s is not an article: %s", response.url, reason)
             yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason,
-                               start_url=response.meta.get("start_url"))
+                               start_url=start_url)
+
+    def _taken_down(self, url: str, response, reason: str) -> ArticleCheck:
+        self.archived.add(url)
+        self.logger.info("taken down: %s (%s)", url, reason)
+        return ArticleCheck(url=url, checked_at=now_iso(), status=response.status, outcome="taken_down",
+                            reason=reason, start_url=response.meta.get("start_url"))
 
     def on_error(self, failure):
         request = failure.request
@@ -153,9 +255,14 @@ class PortalSpider(scrapy.Spider):
             reason = f"download cancelled (over the {self.settings.getint('DOWNLOAD_MAXSIZE') // 2**20} MB page limit?)"
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if request.callback == self.parse_listing:
+            self.walk_broken.add(request.meta.get("start_url"))
+        self._count_failure()
+        self.logger.warning("failed %s (%s)", request.url, reason)
+
+    def _count_failure(self) -> None:
         self.failures += 1
         self.crawler.stats.inc_value("newsarchive/failures")
-        self.logger.warning("failed %s (%s)", request.url, reason)
 
     # --- decisions -------------------------------------------------------------------------
 
@@ -170,11 +277,17 @@ class PortalSpider(scrapy.Spider):
         self.archived.add(article.url)
         self.requested.add(canonical(article.url))
         start_url = response.meta.get("start_url")
+        aliases = {canonical(u) for u in (response.meta.get("identity"), response.request.url, response.url,
+                                          *response.meta.get("redirect_urls", [])) if u}
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
-                           start_url=start_url)
+                           start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
         if hops >= self.related_hops:
             return
-        for link in article.related_links:
+        links = [link for link in article.related_links if self.in_scope(link.href or link.url)]
+        known = self.view.known([u for link in links for u in (link.url, link.href) if u]) if self.view else {}
+        for link in links:
+            if any(u in known for u in (link.url, link.href, canonical(link.url))):
+                continue  # archived: rechecked when due
             request = self._article_request(link.url, link.href, hops=hops + 1, category=article.category,
                                             start_url=start_url)
             if request is not None:
@@ -194,9 +307,23 @@ class PortalSpider(scrapy.Spider):
             self.logger.exception("could not parse %s", response.url)
             return None
 
-    def _listing_request(self, url: str, *, start_url: str | None) -> scrapy.Request:
+    def _listing_request(self, url: str, *, start_url: str | None, depth: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
-                              meta={"start_url": start_url})
+                              meta={"start_url": start_url, "listing_depth": depth})
+
+    def _recheck_request(self, archived: dict, *, start_url: str | None = None) -> scrapy.Request | None:
+        """A conditional request for an archived article (a row of
+        :meth:`~crawler.incremental.ArchiveView.rechecks` or ``known``), at the URL it was last
+        fetched under; its related links are not followed (they are archived or listed)."""
+        url, href = archived["url"], archived.get("fetch_url") or archived["url"]
+        if canonical(url) in self.requested or not self.in_scope(href):
+            return None
+        self.requested.update({canonical(url), canonical(href)})
+        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
+                              headers=conditional_headers(archived.get("etag"), archived.get("last_modified")),
+                              meta={"hops": self.related_hops, "category": archived.get("category"),
+                                    "start_url": start_url, "recheck": url, "identity": canonical(url),
+                                    "handle_httpstatus_list": RECHECK_STATUSES})
 
     def _article_request(self, url: str, href: str | None, *, hops: int, category: str | None = None,
                          start_url: str | None = None) -> scrapy.Request | None:
@@ -207,8 +334,9 @@ class PortalSpider(scrapy.Spider):
         if not self.in_scope(href) or not self.in_scope(url) or identity in self.requested:
             return None
         self.requested.add(identity)
+        self.requested_new.update({identity, canonical(href)})
         return scrapy.Request(href, callback=self.parse_article, errback=self.on_error, priority=-hops,
-                              meta={"hops": hops, "category": category, "start_url": start_url})
+                              meta={"hops": hops, "category": category, "start_url": start_url, "identity": identity})
 
 
 def _snapshot(response, identity: str | None = None) -> Snapshot:
