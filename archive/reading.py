@@ -94,7 +94,7 @@ def search_sql(request: SearchRequest, query: Query, matches: int = 0) -> tuple[
         filters.append("substr(articles.published_at, 1, 10) <= :date_to")
         params["date_to"] = request.date_to
     columns = ("articles.id, articles.url, articles.title, articles.published_at, articles.portal, "
-               "articles.category, articles.summary, articles.body_text, articles.captions")
+               "articles.category, articles.summary, articles.body_text, articles.captions, articles.removed_at")
     page = f"LIMIT {PAGE_SIZE + 1} OFFSET {(request.page - 1) * PAGE_SIZE}"
     joined = ("FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid WHERE "
               + " AND ".join(["articles_fts MATCH :expression", *filters]))
@@ -114,7 +114,7 @@ def result_of(row: dict[str, Any], query: Query) -> dict[str, Any]:
     text = " ".join(t for t in (row.get("summary"), row.get("body_text"), row.get("captions")) if t)
     return {
         "id": row["id"], "url": row["url"], "title": row["title"], "published_at": row["published_at"],
-        "portal": row["portal"], "category": row["category"],
+        "portal": row["portal"], "category": row["category"], "removed_at": row.get("removed_at"),
         "title_html": snippet(row["title"], query.terms, width=10_000),
         "snippet_html": snippet(text, query.terms),
         "snippet": snippet(text, query.terms, mark=("", ""), escape=False),

@@ -36,9 +36,11 @@ SLUG = "archive"
 VEGA_CHARTS = ["articles-by-portal", "articles-by-category", "crawl-runs", "crawl-failure-rate"]
 RUNS = [  # (started_at, finished_at, counts)
     ("2026-11-25T02:00:00+07:00", "2026-11-25T02:05:10+07:00",
-     {"pages_fetched": 40, "articles_new": 23, "articles_updated": 0, "articles_unchanged": 0, "failures": 2}),
+     {"requests": 43, "pages_fetched": 40, "not_modified": 0, "articles_new": 23, "articles_updated": 0,
+      "articles_unchanged": 0, "articles_taken_down": 0, "failures": 2}),
     ("2026-11-26T02:00:00+07:00", "2026-11-26T02:03:30+07:00",
-     {"pages_fetched": 36, "articles_new": 2, "articles_updated": 1, "articles_unchanged": 22, "failures": 0}),
+     {"requests": 37, "pages_fetched": 36, "not_modified": 9, "articles_new": 2, "articles_updated": 1,
+      "articles_unchanged": 13, "articles_taken_down": 2, "failures": 0}),
 ]
 OPTIONS = [  # dashboard filter values, as a person would pick them (empty means "all")
     {},
@@ -75,6 +77,8 @@ def db_path(tmp_path_factory):
     for started_at, finished_at, counts in RUNS:
         run_id = store.start_crawl_run(db, ["http://127.0.0.1:8000/vi/news/"], started_at)
         store.finish_crawl_run(db, run_id, finished_at, counts)
+    for (url,) in db.execute("select min(url) from articles group by portal").fetchall():  # gone on a recheck
+        assert store.mark_taken_down(db, url, RUNS[1][1], "HTTP 404")
     db.close()
     return str(path)
 
@@ -210,6 +214,18 @@ async def test_big_numbers(datasette, dashboard, articles, opts):
         assert chart["display"]["field"] in got[0]
 
 
+@pytest.mark.parametrize("opts", OPTIONS, ids=lambda o: urlencode(o) or "no-filter")
+async def test_taken_down_metric(datasette, dashboard, db_path, opts):
+    conn = sqlite3.connect(db_path)
+    gone = conn.execute("select portal, category, published_at from articles where removed_at is not null").fetchall()
+    conn.close()
+    assert len(gone) == 2
+    chart = dashboard["charts"]["taken-down"]
+    expected = len(list(selected(gone, opts)))
+    assert await run_sql(datasette, chart["db"], chart["query"], opts) == [
+        {"taken_down": expected, "taken_down_shown": f"{expected:,}"}]
+
+
 async def test_big_numbers_by_hand(datasette, dashboard):
     charts = dashboard["charts"]
     assert await run_sql(datasette, charts["total-articles"]["db"], charts["total-articles"]["query"], {}) == [
@@ -225,7 +241,8 @@ async def test_crawl_health_charts(datasette, dashboard, db_path, opts):
     rows = await run_sql(datasette, charts["crawl-runs"]["db"], charts["crawl-runs"]["query"], opts)
     assert [(r["run"], r["started_at"], r["finished_at"]) for r in rows] == [(i + 1, s, f) for i, (s, f, _) in enumerate(RUNS)]
     fold = charts["crawl-runs"]["display"]["transform"][0]["fold"]
-    fields = ["pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "failures"]
+    fields = ["requests", "pages_fetched", "not_modified", "articles_new", "articles_updated", "articles_unchanged",
+              "articles_taken_down", "failures"]
     assert [[row[label] for label in fold] for row in rows] == [[c[f] for f in fields] for _, _, c in RUNS]
     rates = await run_sql(datasette, charts["crawl-failure-rate"]["db"], charts["crawl-failure-rate"]["query"], opts)
     assert [(r["started_at"], r["pages_fetched"], r["failures"], r["failure_rate"]) for r in rates] == [

@@ -205,3 +205,29 @@ async def test_count_is_capped(ds, monkeypatch):
     assert "3+ kết quả" in page.text
     few = await search(ds, q='"uy quyen cua TTCP"')
     assert few["total"] == 1 and few["total_is_capped"] is False
+
+
+async def test_taken_down_articles_are_marked_on_search_and_article_pages(db_path, tmp_path):
+    copy = tmp_path / "archive.db"
+    source, target = sqlite3.connect(db_path), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    db = store.open_db(str(copy))
+    seed = db.execute("select id, url from articles where title = ?", [SEED_TITLE]).fetchone()
+    assert store.mark_taken_down(db, seed[1], "2026-12-02T02:10:00+07:00", "HTTP 404")
+    db.close()
+    ds = Datasette([str(copy)], metadata=metadata_for(str(copy)))
+    page = " ".join((await ds.client.get(f"/article/{seed[0]}")).text.split())
+    assert "Taken down from the portal (first seen gone 2026-12-02T02:10:00+07:00: HTTP 404)" in page
+    assert f"<h1>{SEED_TITLE}</h1>" in page and "Phát biểu tại Hội nghị" in page  # the content is kept
+    results = (await ds.client.get("/search", params={"q": "thi dua"})).text
+    items = results.split('<ol class="na-results">', 1)[1].split("</ol>", 1)[0].split("<li>")[1:]
+    marked = [item for item in items if "taken down 2026-12-02" in item]
+    assert len(marked) == 1 and f'/article/{seed[0]}"' in marked[0]
+    assert len(items) > 1
+    data = (await ds.client.get("/search.json", params={"q": "thi dua"})).json()
+    assert {r["id"]: r["removed_at"] for r in data["results"]}[seed[0]] == "2026-12-02T02:10:00+07:00"
+    other = next(r for r in data["results"] if r["id"] != seed[0])
+    assert other["removed_at"] is None
+    assert "taken down" not in (await ds.client.get(f"/article/{other['id']}")).text.lower()
