@@ -35,11 +35,13 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# Measurements, not tests (bench/README.md): every fixture portal crawled end to end; the generic
-# fallback alone on every fixture layout; the generic extractor against trafilatura on Zyte's public
-# article-extraction benchmark (data: bench/data/article-extraction-benchmark, see bench/README.md).
+# Measurements, not tests (bench/README.md): every fixture portal crawled end to end; a nightly
+# re-crawl against a full crawl of a 5,000-article portal; the generic fallback alone on every
+# fixture layout; the generic extractor against trafilatura on Zyte's public article-extraction
+# benchmark (data: bench/data/article-extraction-benchmark, see bench/README.md).
 bench: install
 	$(BIN)/python bench/sites_crawl.py
+	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/generic_fallback.py
 	$(BIN)/python bench/extraction.py
 
