@@ -149,6 +149,14 @@ def m006_incremental(db: Database) -> None:
     db.execute("UPDATE articles SET fetch_url = (SELECT s.requested_url FROM snapshots s WHERE s.url = articles.url "
                "ORDER BY s.fetched_at DESC, s.id DESC LIMIT 1)")
     db["articles"].create_index(["removed_at"])
+    # Re-index an article for search only when a searched column changes (sqlite-utils' trigger
+    # fires on any update: every recheck's last_seen_at rewrote the article's FTS entries).
+    searched = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(f"""CREATE TRIGGER articles_au AFTER UPDATE OF {searched} ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, {searched}) VALUES ('delete', old.rowid, {", ".join(f'old."{c}"' for c in FTS_COLUMNS)});
+  INSERT INTO articles_fts (rowid, {searched}) VALUES (new.rowid, {", ".join(f'new."{c}"' for c in FTS_COLUMNS)});
+END""")
     for row in list(db.query(f"SELECT id, {', '.join(f for f in CONTENT_FIELDS if f != 'images')} FROM articles")):
         row["images"] = list(db.query("SELECT src, caption, alt FROM images WHERE article_id = ? ORDER BY position",
                                       [row["id"]]))

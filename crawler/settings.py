@@ -38,6 +38,7 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.NoValidatorsAfterRedirect": 590}
 
 #: SQLite file the pipeline writes (``-s ARCHIVE_DB=path`` or ``newsarchive crawl --db path``).
 ARCHIVE_DB = "archive.db"

@@ -11,7 +11,8 @@ from archive import store
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 METADATA = json.loads((ROOT / "archive" / "datasette" / "metadata.json").read_text(encoding="utf-8"))
-PUBLIC_TABLES = ["articles", "images", "related_links", "portals", "article_revisions", "snapshots", "crawl_runs"]
+PUBLIC_TABLES = ["articles", "images", "related_links", "portals", "article_revisions", "article_urls", "snapshots",
+                 "crawl_runs", "listing_walks"]
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ def test_crawl_registered_portal_by_slug(portal, tmp_path):
         ("hagiang-tdkt", "Ban Thi đua - Khen thưởng tỉnh Hà Giang", "Hà Giang")]
     assert conn.execute("select count(*), min(portal), max(portal) from articles").fetchone() == (
         14, "hagiang-tdkt", "hagiang-tdkt")
-    result = newsarchive("crawl", "--all", "--db", str(db), "--delay", "0", env=env)
+    result = newsarchive("crawl", "--all", "--full", "--db", str(db), "--delay", "0", env=env)
     assert result.returncode == 0
     assert conn.execute("select articles_unchanged from crawl_runs order by id desc limit 1").fetchone() == (14,)
     conn.close()

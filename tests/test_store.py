@@ -195,6 +195,21 @@ def test_take_down_keeps_the_content_and_a_later_answer_clears_it(db):
     assert (row["removed_at"], row["last_seen_at"]) == (None, "T6")
 
 
+def test_search_index_is_rewritten_only_when_searched_text_changes(db):
+    store.save_article(db, article(), portal="tdkt.example", seen_at="T1")
+    index = lambda: list(db.query("select * from articles_fts_data order by id"))  # noqa: E731
+    before = index()
+    store.mark_not_modified(db, article()["url"], "T2")
+    store.mark_taken_down(db, article()["url"], "T3", "HTTP 404")
+    store.save_article(db, article(related_links=[]), portal="tdkt.example", seen_at="T4")
+    assert index() == before
+    store.save_article(db, article(title="Hội nghị tổng kết phong trào"), portal="tdkt.example", seen_at="T5")
+    assert index() != before
+    found = lambda q: [r["title"] for r in db.query(  # noqa: E731
+        "select a.title from articles_fts f join articles a on a.id = f.rowid where articles_fts match ?", [q])]
+    assert found("tong ket") == ["Hội nghị tổng kết phong trào"] and found("to chuc") == []
+
+
 def test_known_articles_by_any_alias(db):
     store.save_article(db, article(), portal="tdkt.example", seen_at="T1", aliases=["http://tdkt.example/?id=1240"],
                        fetch_url="http://tdkt.example/vi/news/tin/hoi-nghi-1240.html?x=1", etag='"abc"',
