@@ -8,17 +8,17 @@ output. Crawls run as a user runs them: ``newsarchive crawl`` in a subprocess, a
 """
 
 import math
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from fixtures.changing_portal import ChangingPortal
+from tests.test_crawl_e2e import query, run_crawl
 
 ARTICLES = 300
 PER_PAGE = 20
@@ -28,20 +28,9 @@ WINDOW_FROM = (datetime.now(VN).date() - timedelta(days=7)).isoformat()
 
 
 def crawl(portal, db, *args, timeout=300):
-    result = subprocess.run([sys.executable, "-m", "archive.cli", "crawl", portal.start_url, "--db", db,
-                             "--delay", "0", *args], capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    result = run_crawl(portal.start_url, "--db", db, "--delay", "0", *args, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
-
-
-def query(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def scalar(db, sql, params=()):
