@@ -206,6 +206,38 @@ def test_full_walks_every_page_and_rechecks_everything(nightly):
     assert {"/" + p for p in archived} == requested  # the taken-down ones too: a later 200 would clear them
 
 
+def test_410_and_a_redirect_to_the_listing_are_take_downs_a_server_error_is_not(nightly):
+    portal, db = nightly["portal"], nightly["db"]
+    live = [i for i in portal.recent_ids(7) if i not in nightly["new"]][:3]
+    gone_410, gone_listing, broken = live
+    portal.delete([gone_410], how="410")
+    portal.delete([gone_listing], how="redirect-listing")
+    broken_path = portal.article(broken).path
+    respond = portal.respond
+
+    def failing(method, raw_path, inm, ims):  # the portal's server breaks on one article
+        if raw_path == broken_path:
+            with portal._lock:
+                portal._log.append(type(portal.log[0])(method, raw_path, 503, inm, ims))
+            return 503, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>Service Unavailable</h1>"
+        return respond(method, raw_path, inm, ims)
+
+    portal.respond = failing
+    try:
+        portal.reset_log()
+        result = crawl(portal, db)
+    finally:
+        portal.respond = respond
+    rows = {article_id(r["url"]): r for r in query(db, "select url, removed_at, removed_reason from articles")}
+    assert rows[gone_410]["removed_reason"] == "HTTP 410"
+    assert rows[gone_listing]["removed_reason"].startswith("redirected to a listing")
+    assert rows[broken]["removed_at"] is None, "a server error is a failure, never a take-down"
+    assert sum(1 for r in portal.log if r.path == broken_path) == 3  # the request and its two retries
+    run = query(db, "select * from crawl_runs order by id desc limit 1")[0]
+    assert (run["articles_taken_down"], run["failures"]) == (2, 1)
+    assert f"failed {portal.url(broken_path)} (HTTP 503)" in result.stderr
+
+
 def test_a_taken_down_article_that_answers_again_is_restored(nightly):
     portal, db = nightly["portal"], nightly["db"]
     [back] = sorted(nightly["deleted"])[:1]
@@ -260,3 +292,79 @@ def test_kill_9_at_40_percent_then_rerun_loses_nothing_and_refetches_nothing(tmp
     assert runs[1]["status"] == "finished"
     assert runs[1]["articles_new"] == ARTICLES - len(saved)
     assert "was killed before it finished" in result.stderr
+
+
+def test_ctrl_c_interrupts_cleanly_and_the_next_crawl_finishes_the_walk(tmp_path):
+    db = str(tmp_path / "archive.db")
+    with ChangingPortal(articles=ARTICLES, per_page=PER_PAGE) as portal:
+        process = subprocess.Popen([sys.executable, "-m", "crawler.run", portal.start_url, "--db", db, "--delay", "0",
+                                    "--log-level", "WARNING"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   text=True)
+        deadline = time.time() + 120
+        while time.time() < deadline and process.poll() is None:
+            time.sleep(0.05)
+            try:
+                if scalar(db, "select count(*) from articles") >= 0.3 * ARTICLES:
+                    break
+            except sqlite3.OperationalError:
+                continue
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        [run] = query(db, "select * from crawl_runs")
+        assert run["status"] == "interrupted" and run["finished_at"], stderr[-2000:]
+        assert "crawl interrupted:" in stderr
+        assert run["articles_new"] == scalar(db, "select count(*) from articles") < ARTICLES
+        [walk] = query(db, "select * from listing_walks")
+        assert walk["complete"] == 0 and 0 < walk["pages_read"] <= math.ceil(ARTICLES / PER_PAGE)
+        crawl(portal, db)
+    assert scalar(db, "select count(*) from articles") == ARTICLES
+    assert query(db, "select complete from listing_walks") == [{"complete": 1}]
+
+
+# --- the pure parts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("current, links, seen, expected", [
+    # NukeViet window pager on page 1: « 1 [2] 3 4 5 … 100 »
+    ("http://p/c/", ["http://p/c/page-2", "http://p/c/page-3", "http://p/c/page-100", "http://p/c/page-2"],
+     {"http://p/c/"}, "http://p/c/page-2"),
+    # on page 2: the first and previous links lead back to page 1, already seen
+    ("http://p/c/page-2", ["http://p/c/", "http://p/c/page-3", "http://p/c/page-4"],
+     {"http://p/c/", "http://p/c/page-2"}, "http://p/c/page-3"),
+    # "last" written before the numbers
+    ("http://p/c?page=3", ["http://p/c?page=9", "http://p/c?page=2", "http://p/c?page=4"],
+     {"http://p/c?page=2", "http://p/c?page=3"}, "http://p/c?page=4"),
+    # Joomla offsets and Liferay's portlet parameter
+    ("http://p/b?start=10", ["http://p/b", "http://p/b?start=20", "http://p/b?start=30"],
+     {"http://p/b", "http://p/b?start=10"}, "http://p/b?start=20"),
+    ("http://p/w?_x_cur=1", ["http://p/w?_x_cur=3", "http://p/w?_x_cur=2"], set(), "http://p/w?_x_cur=2"),
+    # no page number anywhere: the pager's own order
+    ("http://p/list.aspx", ["http://p/list.aspx?x=b", "http://p/list.aspx?x=a"], set(), "http://p/list.aspx?x=b"),
+    ("http://p/c/page-3", ["http://p/c/", "http://p/c/page-2"], {"http://p/c/", "http://p/c/page-2"}, None),
+])
+def test_next_page(current, links, seen, expected):
+    from crawler.incremental import next_page
+    from crawler.items import PageLink
+
+    chosen = next_page(current, [PageLink(url=u, href=u) for u in links], seen)
+    assert (chosen.url if chosen else None) == expected
+
+
+@pytest.mark.parametrize("url, home", [("http://p/", True), ("http://p", True), ("https://p/index.php", True),
+                                       ("http://p/portal/Pages/default.aspx", True), ("http://p/vi/", True),
+                                       ("http://p/?nv=news", False), ("http://p/vi/news/", False),
+                                       ("http://p/tin-tuc/a-1.html", False)])
+def test_is_home_page(url, home):
+    from crawler.incremental import is_home_page
+
+    assert is_home_page(url) is home
+
+
+@pytest.mark.parametrize("shown, than, newer", [
+    ("2026-12-02T08:00:00+07:00", "2026-12-02T07:00:00+07:00", True),
+    ("2026-12-02", "2026-12-02T07:00:00+07:00", False), ("2026-12-03", "2026-12-02T23:00:00+07:00", True),
+    (None, "2026-12-02", False), ("2020-01-01", None, True), (None, None, False)])
+def test_newer(shown, than, newer):
+    from crawler.incremental import newer as is_newer
+
+    assert is_newer(shown, than) is newer

@@ -209,12 +209,15 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("failed %s (HTTP %d)", response.url, response.status)
             self._count_failure()
             return
-        page = self._parse(response, expect="article", category=response.meta.get("category"))
-        hops = response.meta.get("hops", 0)
-        if recheck and response.meta.get("redirect_urls") and not isinstance(page, Article) and (
-                isinstance(page, Listing) or is_home_page(response.url)):
+        redirected = bool(recheck and response.meta.get("redirect_urls"))
+        if redirected and (is_home_page(response.url) or canonical(response.url) in self.listings_seen):
             where = "the home page" if is_home_page(response.url) else "a listing"
             yield self._taken_down(recheck, response, f"redirected to {where} {response.url}")
+            return
+        page = self._parse(response, expect="article", category=response.meta.get("category"))
+        hops = response.meta.get("hops", 0)
+        if redirected and isinstance(page, Listing):
+            yield self._taken_down(recheck, response, f"redirected to a listing {response.url}")
             return
         if isinstance(page, Article):
             if not page.category and response.meta.get("category"):
@@ -314,12 +317,14 @@ class PortalSpider(scrapy.Spider):
     def _recheck_request(self, archived: dict, *, start_url: str | None = None) -> scrapy.Request | None:
         """A conditional request for an archived article (a row of
         :meth:`~crawler.incremental.ArchiveView.rechecks` or ``known``), at the URL it was last
-        fetched under; its related links are not followed (they are archived or listed)."""
+        fetched under; its related links are not followed (they are archived or listed). Not
+        filtered as a duplicate (rechecks are de-duplicated here), so that a redirect to a page
+        this crawl already read (the listing, the home page) still comes back as a take-down."""
         url, href = archived["url"], archived.get("fetch_url") or archived["url"]
         if canonical(url) in self.requested or not self.in_scope(href):
             return None
         self.requested.update({canonical(url), canonical(href)})
-        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
+        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                               headers=conditional_headers(archived.get("etag"), archived.get("last_modified")),
                               meta={"hops": self.related_hops, "category": archived.get("category"),
                                     "start_url": start_url, "recheck": url, "identity": canonical(url),
