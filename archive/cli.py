@@ -7,7 +7,8 @@
 
 ``crawl``, ``portals`` and ``inspect`` run ``python -m crawler.run`` / ``crawler.portals`` /
 ``crawler.inspect`` in a child process (Twisted's reactor runs once per process, and
-``archive`` does not import the crawler); their exit status is passed through.
+``archive`` does not import the crawler); signals are forwarded to it and its exit status is
+passed through (see :func:`run_crawler_command`).
 ``serve`` runs Datasette (in this process) on the archive with the project's metadata.
 """
 
@@ -16,11 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from . import package_version
 from .datasette import metadata_for
 
 SQL_TIME_LIMIT_MS = 3000
@@ -35,6 +38,7 @@ CRAWLER_COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="newsarchive", description="Archive Vietnamese provincial news portals.")
+    parser.add_argument("--version", action="version", version=f"newsarchive {package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in CRAWLER_COMMANDS.items():
         commands.add_parser(name, help=f"{summary} (see: newsarchive {name} --help)", add_help=False)
@@ -52,12 +56,42 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_crawler_command(name: str, argv: list[str]) -> int:
-    """Run a crawler-side command in a child process; returns its exit status."""
+    """Run a crawler-side command in a child process and return its exit status.
+
+    The child runs in a session of its own, so a terminal's Ctrl-C reaches it once, through
+    this process: SIGINT and SIGTERM are forwarded (the first finishes the pages in flight and
+    records the run as interrupted; a second stops at once), and this process waits for the
+    child's own exit status (130 / 143 after a clean interruption). On Linux the child also
+    gets SIGTERM if this process dies, so no crawler is ever left running on its own."""
     module, _ = CRAWLER_COMMANDS[name]
+    child = subprocess.Popen([sys.executable, "-m", module, *argv], start_new_session=True,
+                             preexec_fn=_terminate_with_parent)
+
+    def forward(signum, _frame):
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return subprocess.call([sys.executable, "-m", module, *argv])
-    except KeyboardInterrupt:
-        return 130
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # only if a handler could not be installed
+                forward(signal.SIGINT, None)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _terminate_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the parent dies (prctl
+    PR_SET_PDEATHSIG); nothing elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def serve_archive(db: str, port: int, host: str) -> int:

@@ -163,9 +163,15 @@ END""")
         db.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [content_hash(row), row["id"]])
 
 
+#: How long a write waits for another connection's transaction before "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+
+
 def open_db(path: str) -> Database:
-    """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
+    """Open (creating if needed) the archive at ``path`` and bring its schema up to date. A
+    write waits up to :data:`BUSY_TIMEOUT_MS` for a reader or another writer to finish."""
     db = Database(path)
+    db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
     ensure_db_shape(db)
     return db
 

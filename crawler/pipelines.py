@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sqlite3
 from collections import Counter
 from dataclasses import asdict
 from urllib.parse import urlsplit
@@ -62,16 +63,21 @@ class ArchivePipeline:
 
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
-        if isinstance(item, ListingWalk):
-            store.record_listing_walk(self.db, item.start_url, pages_read=item.pages_read, complete=False,
-                                      crawl_run_id=self.run_id, at=now_iso())
-        elif isinstance(item, ArticleCheck):
-            self._check(item)
-        elif isinstance(item, ArchivedPage):
-            self._archive(item, spider)
-        else:
-            return item
-        store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
+        try:
+            if isinstance(item, ListingWalk):
+                store.record_listing_walk(self.db, item.start_url, pages_read=item.pages_read, complete=False,
+                                          crawl_run_id=self.run_id, at=now_iso())
+            elif isinstance(item, ArticleCheck):
+                self._check(item)
+            elif isinstance(item, ArchivedPage):
+                self._archive(item, spider)
+            else:
+                return item
+            store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
+        except sqlite3.Error as error:  # the disk is full, the file went away…: counted, never silent
+            self.counts["failures"] += 1
+            what = getattr(getattr(item, "article", None), "url", None) or getattr(item, "url", None) or "crawl state"
+            logger.error("could not save %s: %s", what, error)
         return item
 
     def _check(self, check: ArticleCheck) -> None:
@@ -112,7 +118,7 @@ class ArchivePipeline:
         yields = getattr(spider, "yields", None)
         if yields is not None:
             yields.article(item.start_url, article.extracted_by, dated=bool(article.published_at))
-        logger.info("%s article %s", outcome, article.url)
+        logger.debug("%s article %s", outcome, article.url)
 
     def _run_counts(self, spider) -> dict[str, int]:
         stats = self.crawler.stats if self.crawler else None

@@ -96,3 +96,69 @@ class YieldReport:
 
     def as_list(self) -> list[dict]:
         return [entry.as_dict() for entry in self.by_start_url.values()]
+
+
+#: Fewer failures than this never make a portal unhealthy by their rate alone.
+MIN_FAILURES = 3
+
+
+class PortalHealth:
+    """Per portal (a host of the start URLs): requests answered, failures, and whether it is
+    healthy. A portal is unhealthy when a start URL could not be fetched (unreachable), when a
+    start URL yielded no article and listed none already archived (not a listing, or nothing
+    found), or when more than ``max_failure_rate`` of its answered requests failed.
+
+    :meth:`portals` rows: ``{"portal", "hosts", "start_urls", "requests", "failures",
+    "failure_rate", "healthy", "problems": [str]}``."""
+
+    def __init__(self, yields: YieldReport, name_of=lambda host: host):
+        self.yields = yields
+        self.name_of = name_of
+        self.requests: Counter = Counter()
+        self.failures: Counter = Counter()
+        self.start_failures: dict[str, str] = {}  #: start URL → why it could not be read
+
+    def answered(self, host: str) -> None:
+        self.requests[host] += 1
+
+    def bad_answer(self, host: str, *, start_url: str | None = None, reason: str = "") -> None:
+        """An answered request that failed all the same (an unexpected status, an unparseable page)."""
+        self.failures[host] += 1
+        if start_url:
+            self.start_failures.setdefault(start_url, f"unreadable ({reason})")
+
+    def failed(self, host: str, *, start_url: str | None = None, reason: str = "") -> None:
+        self.requests[host] += 1
+        self.failures[host] += 1
+        if start_url:
+            self.start_failures.setdefault(start_url, f"unreachable ({reason})")
+
+    def portals(self, max_failure_rate: float) -> list[dict]:
+        from .extract.urls import host_of  # here: report.py is imported by pure modules
+
+        grouped: dict[str, dict] = {}
+        for start_url, entry in self.yields.by_start_url.items():
+            host = host_of(start_url)
+            portal = grouped.setdefault(self.name_of(host), {"portal": self.name_of(host), "hosts": [],
+                                                             "start_urls": [], "entries": []})
+            if host not in portal["hosts"]:
+                portal["hosts"].append(host)
+            portal["start_urls"].append(start_url)
+            portal["entries"].append(entry)
+        rows = []
+        for portal in grouped.values():
+            requests = sum(self.requests[h] for h in portal["hosts"])
+            failures = sum(self.failures[h] for h in portal["hosts"])
+            problems = []
+            for entry in portal.pop("entries"):
+                if entry.start_url in self.start_failures:
+                    problems.append(f"{entry.start_url}: {self.start_failures[entry.start_url]}")
+                elif entry.articles == 0 and not entry.already_archived:
+                    problems += [w for w in entry.warnings() if "no article archived" in w]
+            rate = failures / requests if requests else 0.0
+            if rate > max_failure_rate and failures >= MIN_FAILURES:
+                problems.append(f"{failures} of {requests} requests failed ({rate:.0%}, more than "
+                                f"{max_failure_rate:.0%})")
+            rows.append({**portal, "requests": requests, "failures": failures, "failure_rate": round(rate, 4),
+                         "healthy": not problems, "problems": problems})
+        return rows

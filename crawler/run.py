@@ -1,22 +1,33 @@
 """Run a crawl into an archive: ``python -m crawler.run URL [URL ...] --db PATH``.
 
 This is what ``newsarchive crawl`` executes (in its own process, because Twisted's reactor can
-run once per process). Incremental unless ``--full`` (see :mod:`crawler.incremental`). Exit status: 0 when the crawl ran (pages that failed are logged and
-counted in ``crawl_runs.failures``), 2 for bad arguments or an archive that can't be opened.
+run once per process). Incremental unless ``--full`` (see :mod:`crawler.incremental`).
+
+Exit status (:data:`EXIT`): 0 every portal crawled and yielded what it should; 1 the crawl ran
+but at least one portal is unhealthy (unreachable, its start URL not a listing or no article
+found, or failures above ``--max-failure-rate``); 2 bad usage or an unusable archive; 75 another
+crawl holds the archive's lock; 130 / 143 interrupted by SIGINT / SIGTERM after a clean shutdown.
+The last line on stderr is the summary; ``--json-summary FILE`` writes it per portal as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive import store
+from archive import package_version, store
+from archive.lock import ArchiveLock, ArchiveLocked
 
 from . import portals
 from .spiders.portal import PortalSpider, check_start_url
+
+#: Exit statuses (the module docstring); an interrupted crawl exits 128 + the signal's number.
+EXIT = {"ok": 0, "unhealthy": 1, "usage": 2, "locked": 75}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rotation-days", type=_non_negative_float, default=30, metavar="DAYS",
                         help="recheck older articles last seen more than DAYS days ago, at most 1/DAYS of the "
                              "portal's archive per run (default 30; 0: never)")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--max-failure-rate", type=_rate, default=0.10, metavar="SHARE",
+                        help="a portal whose failed requests exceed this share (and 3) is unhealthy: exit status 1 "
+                             "(default 0.10)")
+    parser.add_argument("--wait-lock", type=_non_negative_float, default=0, metavar="SECONDS",
+                        help="if another crawl holds the archive, wait up to SECONDS for it (default: exit 75 at once)")
+    parser.add_argument("--json-summary", metavar="FILE", help="also write the summary, per portal, as JSON to FILE")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="INFO (default): a few lines per portal and the summary; DEBUG: Scrapy's detail too")
+    parser.add_argument("--log-file", metavar="PATH", help="write the log to PATH instead of stderr (the summary "
+                                                           "is printed on stderr all the same)")
+    parser.add_argument("--version", action="version", version=f"newsarchive {package_version()}")
     return parser
 
 
@@ -51,6 +72,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     overrides = {"ARCHIVE_DB": args.db, "LOG_LEVEL": args.log_level}
+    if args.log_file:
+        overrides["LOG_FILE"] = args.log_file
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.timeout is not None:
@@ -72,6 +95,17 @@ def registered_start_urls(slugs: list[str], everything: bool) -> list[str]:
     return [url for portal in chosen for url in portal.start_urls]
 
 
+class _Process(CrawlerProcess):
+    """Scrapy's process, remembering the first shutdown signal (for the exit status)."""
+
+    signal_received: int | None = None
+
+    def _signal_shutdown(self, signum, frame):
+        if self.signal_received is None:
+            self.signal_received = signum
+        super()._signal_shutdown(signum, frame)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -82,35 +116,106 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if not urls:
         parser.error("give START_URL(s), --portal SLUG or --all")
+    lock = ArchiveLock(args.db)
+    try:
+        lock.acquire(wait=args.wait_lock, command=" ".join(sys.argv))
+    except ArchiveLocked as error:
+        print(f"newsarchive crawl: {error}; nothing was fetched (--wait-lock SECONDS waits for it)", file=sys.stderr)
+        return EXIT["locked"]
+    except OSError as error:
+        print(f"newsarchive crawl: cannot lock the archive {args.db!r}: {error}", file=sys.stderr)
+        return EXIT["usage"]
     try:
         store.open_db(args.db).close()
     except Exception as error:  # unreadable path, not a database, disk full…
         print(f"newsarchive crawl: cannot open the archive {args.db!r}: {error}", file=sys.stderr)
-        return 2
-    process = CrawlerProcess(settings_for(args))
+        return EXIT["usage"]
+    if args.log_level != "DEBUG":  # Scrapy's start-up banner (versions, settings) is logged by this logger
+        logging.getLogger("scrapy.utils.log").addFilter(lambda record: record.levelno >= logging.WARNING)
+    process = _Process(settings_for(args))
+    quiet_scrapy(args.log_level)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=urls, related_hops=args.related_hops, full=args.full,
                   recheck_days=args.recheck_days, rotation_days=args.rotation_days)
+    one_line_errors(args.log_level)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    yields = getattr(crawler.spider, "yields", None)
+    spider = crawler.spider
+    health = spider.health.portals(args.max_failure_rate) if spider is not None else []
+    yields = getattr(spider, "yields", None)
+    warnings = yields.warnings() if yields is not None else []
     if yields is not None:
         for entry in yields.by_start_url.values():
             print(entry.summary(), file=sys.stderr)
-        for warning in yields.warnings():
-            print(f"warning: {warning}", file=sys.stderr)
-    print(summary_line(stats, args.db), file=sys.stderr)
-    return 0
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for portal in health:
+        for problem in portal["problems"]:
+            if problem not in warnings:
+                print(f"warning: {portal['portal']}: {problem}", file=sys.stderr)
+    if process.signal_received:
+        code = 128 + process.signal_received
+    else:
+        code = EXIT["unhealthy"] if any(not p["healthy"] for p in health) else EXIT["ok"]
+    if args.json_summary:
+        summary = {"status": stats.get("newsarchive/status", "stopped"), "exit_status": code, "archive": args.db,
+                   **{key.split("/", 1)[1]: value for key, value in stats.items()
+                      if key.startswith("newsarchive/") and key != "newsarchive/status"},
+                   "portals": health}
+        with open(args.json_summary, "w", encoding="utf-8") as file:
+            json.dump(summary, file, ensure_ascii=False, indent=1)
+    print(summary_line(stats, args.db, health), file=sys.stderr)
+    return code
 
 
-def summary_line(stats: dict, db: str) -> str:
+def quiet_scrapy(level: str) -> None:
+    """Scrapy's own INFO lines (settings, middlewares, the stats dump) only at ``--log-level
+    DEBUG``; the crawl's own lines keep the level asked for. Call once Scrapy has configured
+    logging (after creating the process, before ``crawl()``)."""
+    if level != "DEBUG":
+        for name in ("scrapy", "twisted", "protego", "filelock", "asyncio"):
+            logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        # the crawl names these failures itself, in one line each
+        for name in ("scrapy.downloadermiddlewares.httpcompression", "scrapy.downloadermiddlewares.retry"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def one_line_errors(level: str) -> None:
+    """A library's error line (robots.txt of a dead portal…) stays one line, its traceback only
+    at DEBUG. Call once Scrapy has installed its log handler (after ``crawl()``)."""
+    if level != "DEBUG":
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_one_line)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    if record.exc_info and not record.name.startswith(("crawler", "portal")):
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
+def summary_line(stats: dict, db: str, health: list[dict] | None = None) -> str:
     """The crawl's last line: requests made, 304s, new / updated / unchanged / taken-down
-    articles, failures (the same counters as its ``crawl_runs`` row)."""
+    articles, failures (the same counters as its ``crawl_runs`` row), and the unhealthy portals."""
     count = lambda key: stats.get(f"newsarchive/{key}", 0)  # noqa: E731
-    return (f"crawl {stats.get('newsarchive/status', stats.get('finish_reason', '?'))}: {count('requests')} requests, "
+    line = (f"crawl {stats.get('newsarchive/status', stats.get('finish_reason', '?'))}: {count('requests')} requests, "
             f"{count('not_modified')} not modified (304), {count('articles_new')} new, "
             f"{count('articles_updated')} updated, {count('articles_unchanged')} unchanged, "
             f"{count('articles_taken_down')} taken down, {count('failures')} failures -> {db}")
+    unhealthy = [p["portal"] for p in health or [] if not p["healthy"]]
+    if unhealthy:
+        line += f"; unhealthy: {', '.join(unhealthy)}"
+    return line
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a share between 0 and 1: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1 (0.10 is 10 %)")
+    return value
 
 
 def _positive_int(text: str) -> int:

@@ -38,7 +38,11 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.NoValidatorsAfterRedirect": 590}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.NoValidatorsAfterRedirect": 590,
+                          "crawler.middlewares.RedirectGuard": 650}
+# An operator's crawl: no remote control or telnet port left listening.
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None, "scrapy.extensions.telnet.TelnetConsole": None}
+LOGSTATS_INTERVAL = 0  # no per-minute "Crawled N pages" line; the crawl prints its own progress
 
 #: SQLite file the pipeline writes (``-s ARCHIVE_DB=path`` or ``newsarchive crawl --db path``).
 ARCHIVE_DB = "archive.db"

@@ -139,11 +139,15 @@ def test_yield_per_start_url_is_reported(crawled):
 
 def test_start_url_that_yields_nothing_is_a_warning(portal, tmp_path):
     """A start URL that is no listing (the portal's "about" page) or that is gone (404) archives
-    nothing: each is named in the summary and in crawl_runs.warnings."""
+    nothing: each is named in the summary and in crawl_runs.warnings, and the portal is
+    unhealthy (exit status 1)."""
     db = str(tmp_path / "archive.db")
     about, gone = portal.url("/vi/page/gioi-thieu.html"), portal.url("/vi/news/chuyen-muc-da-xoa/")
     result = run_crawl(about, gone, portal.url(CATEGORY), "--db", db, "--delay", "0", "--related-hops", "0")
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr[-2000:]
+    host = portal.base_url.split("//", 1)[1].rstrip("/")
+    assert f"warning: {host}: {gone}: unreachable (HTTP 404)" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(f"; unhealthy: {host}")
     [run] = query(db, "select start_url_yields, warnings from crawl_runs")
     yields = {y["start_url"]: y for y in json.loads(run["start_url_yields"])}
     assert yields[about]["articles"] == yields[gone]["articles"] == 0
@@ -217,8 +221,10 @@ def test_unreachable_portal_is_logged_and_loses_nothing(crawled, tmp_path):
     portal, db, _ = crawled
     count = query(db, "select count(*) as n from articles")[0]["n"]
     result = run_crawl("http://127.0.0.1:9/vi/news/x/", "--db", db, "--delay", "0", timeout=120)
-    assert result.returncode == 0
+    assert result.returncode == 1, result.stderr[-2000:]  # a dead portal is unhealthy
     assert "failed http://127.0.0.1:9/" in result.stderr
+    assert "warning: 127.0.0.1:9: http://127.0.0.1:9/vi/news/x/: unreachable (connection refused)" in result.stderr
+    assert "Traceback" not in result.stderr
     assert query(db, "select count(*) as n from articles")[0]["n"] == count
     assert query(db, "select failures from crawl_runs order by id desc limit 1")[0]["failures"] >= 1
 
@@ -286,7 +292,7 @@ def test_timeouts_and_huge_pages_are_logged_and_lose_nothing(crawled, path, mess
     before = query(db, "select url, content_hash from articles order by id")
     with _Misbehaving() as bad:
         result = run_crawl(bad.url(path), "--db", db, "--delay", "0", "--timeout", "1", timeout=180)
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr[-2000:]  # its only start URL failed: unhealthy
     assert message in result.stderr and bad.url(path) in result.stderr
     assert query(db, "select url, content_hash from articles order by id") == before
     assert query(db, "select failures from crawl_runs order by id desc limit 1")[0]["failures"] >= 1
@@ -306,7 +312,8 @@ def test_malformed_html_still_parses():
 def test_robots_disallowed_start_url_is_skipped_not_failed(portal, tmp_path):
     db = str(tmp_path / "robots.db")
     result = run_crawl(portal.url("/admin/news/"), "--db", db, "--delay", "0", "--log-level", "INFO")
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr[-2000:]  # nothing can come of it: the operator is told
     assert "not fetched" in result.stderr and "robots.txt" in result.stderr
+    assert f"{portal.url('/admin/news/')}: forbidden by robots.txt" in result.stderr
     assert "/admin/news/" not in portal.requests
     assert query(db, "select failures from crawl_runs")[0]["failures"] == 0

@@ -46,3 +46,19 @@ def _known(encoding: str | None) -> str | None:
         return codecs.lookup(encoding).name
     except LookupError:
         return None
+
+
+#: Bytes that never occur in a text page (controls other than tab, newline, form feed, return).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+
+
+def looks_binary(body: bytes, sample: int = 4096) -> bool:
+    """True when ``body`` is not text whatever it was served as: a NUL byte, or more than 5 % of
+    control bytes, in its first ``sample`` bytes (an image, a PDF, compressed or random bytes).
+    HTML in UTF-8 or a legacy Vietnamese code page has practically none."""
+    head = body[:sample]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    return sum(head.count(bytes([c])) for c in _CONTROL) > 0.05 * len(head)

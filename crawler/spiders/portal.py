@@ -43,18 +43,22 @@ from scrapy.exceptions import (
     IgnoreRequest,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
+    ResponseDataLossError,
 )
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
-from ..extract.encoding import decode_html
+from ..extract.encoding import decode_html, looks_binary
 from ..extract.urls import canonical, host_of, is_document
+from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, conditional_headers, is_home_page, next_page
 from ..items import Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, NotArticle, Snapshot
 from ..pages import is_duplicate_url, parse_page
-from ..report import YieldReport
+from .. import portals
+from ..report import PortalHealth, YieldReport
 
 
 #: Listing pages go before articles (priority 0 for a listing's articles, -N for N related hops).
@@ -99,6 +103,9 @@ class PortalSpider(scrapy.Spider):
         self.failures = 0
         self.unsupported_logged: set[str] = set()
         self.yields = YieldReport(self.start_urls)
+        registry = portals.load()
+        self.health = PortalHealth(self.yields, name_of=lambda host: getattr(portals.for_host(host, registry),
+                                                                              "slug", None) or host)
         #: per start URL: listing pages read in this crawl, and whether its walk broke (a listing
         #: page failed), so the walk is not complete
         self.walk_pages: dict[str, int] = {url: 0 for url in self.start_urls}
@@ -139,6 +146,7 @@ class PortalSpider(scrapy.Spider):
     # --- callbacks -------------------------------------------------------------------------
 
     def parse_listing(self, response):
+        self.health.answered(host_of(response.url))
         page = self._parse(response, expect="listing")
         start_url = response.meta.get("start_url")
         depth = response.meta.get("listing_depth", 1)
@@ -179,7 +187,7 @@ class PortalSpider(scrapy.Spider):
             if request is not None:
                 yield request
         self.yields.already_archived(start_url, len(page.entries) - fresh)
-        self.logger.info("listing %s: %d articles (%d not archived), %d other pages", response.url,
+        self.logger.debug("listing %s: %d articles (%d not archived), %d other pages", response.url,
                          len(page.entries), fresh, len(page.page_links))
         if self.full:
             following = [link for link in page.page_links if canonical(link.url) not in self.listings_seen]
@@ -195,6 +203,7 @@ class PortalSpider(scrapy.Spider):
                 yield self._listing_request(link.href, start_url=start_url, depth=depth + 1)
 
     def parse_article(self, response):
+        self.health.answered(host_of(response.url))
         recheck = response.meta.get("recheck")  # the archived article's URL, for a recheck
         start_url = response.meta.get("start_url")
         if recheck and response.status == 304:
@@ -207,6 +216,7 @@ class PortalSpider(scrapy.Spider):
             return
         if response.status not in range(200, 300):  # a status only rechecks handle, on a fresh link
             self.logger.warning("failed %s (HTTP %d)", response.url, response.status)
+            self.health.bad_answer(host_of(response.url))
             self._count_failure()
             return
         redirected = bool(recheck and response.meta.get("redirect_urls"))
@@ -224,14 +234,13 @@ class PortalSpider(scrapy.Spider):
                 page.category = response.meta["category"]
             yield from self._article_outputs(response, page, hops=hops)
         elif isinstance(page, NotArticle) and page.canonical_url:
-            self.logger.info("skipped %s: %s", response.url, page.reason)
+            self.logger.debug("skipped %s: %s", response.url, page.reason)
             request = self._article_request(page.canonical_url, page.canonical_url, hops=hops, start_url=start_url)
             if request is not None:
                 yield request
-        else:
+        elif page is not None:  # None: a failure, already counted and logged; nothing is kept
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
-            if page is not None:
-                self.logger.warning("%s is not an article: %s", response.url, reason)
+            self.logger.warning("%s is not an article: %s", response.url, reason)
             yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason,
                                start_url=start_url)
 
@@ -243,25 +252,44 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            self.logger.info("not fetched %s (%s)", request.url, failure.getErrorMessage())
-            return  # robots.txt forbids it, or a middleware dropped it: a decision, not a failure
+        message = failure.getErrorMessage()
+        limit = f"{self.settings.getint('DOWNLOAD_MAXSIZE') // 2**20} MB"
+        if failure.check(IgnoreRequest) and not failure.check(HttpError, RedirectRefused) and "robots.txt" in message:
+            self.logger.info("not fetched %s (%s)", request.url, message)
+            if request.meta.get("listing_depth") == 1:  # not a failure, but the start URL yields nothing
+                self.health.start_failures.setdefault(request.meta.get("start_url"), "forbidden by robots.txt")
+            return  # robots.txt forbids it: a decision, not a failure
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
+        elif failure.check(RedirectRefused):
+            reason = failure.value.reason
+        elif failure.check(IgnoreRequest) and "max redirections" in message:
+            reason = "too many redirects"
+        elif failure.check(IgnoreRequest) and "during decompression" in message:
+            reason = f"over the {limit} page limit once decompressed"
+        elif failure.check(IgnoreRequest):
+            reason = f"dropped: {message}"
         elif failure.check(CannotResolveHostError):
             reason = "host name not found"
         elif failure.check(DownloadConnectionRefusedError):
             reason = "connection refused"
         elif failure.check(DownloadTimeoutError):
             reason = f"timed out after {request.meta.get('download_timeout', '?')} s"
+        elif failure.check(ResponseDataLossError):
+            reason = "connection closed before the page was complete"
+        elif failure.check(DownloadFailedError):
+            reason = f"download failed ({message})"
         elif failure.check(DownloadCancelledError):
-            reason = f"download cancelled (over the {self.settings.getint('DOWNLOAD_MAXSIZE') // 2**20} MB page limit?)"
+            reason = f"over the {limit} page limit"
         else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            reason = f"{failure.type.__name__}: {message}"
+        start_url = request.meta.get("start_url")
         if request.callback == self.parse_listing:
-            self.walk_broken.add(request.meta.get("start_url"))
+            self.walk_broken.add(start_url)
+        self.health.failed(host_of(request.url), reason=reason,
+                           start_url=start_url if request.meta.get("listing_depth") == 1 else None)
         self._count_failure()
-        self.logger.warning("failed %s (%s)", request.url, reason)
+        self.logger.warning("failed %s (%s)", (request.meta.get("redirect_urls") or [request.url])[0], reason)
 
     def _count_failure(self) -> None:
         self.failures += 1
@@ -297,18 +325,25 @@ class PortalSpider(scrapy.Spider):
                 yield request
 
     def _parse(self, response, expect: str, category: str | None = None) -> Article | Listing | NotArticle | None:
-        if not isinstance(response, TextResponse):
-            self.logger.warning("skipped %s: not a text page (%s)", response.url,
-                                response.headers.get("Content-Type", b"?").decode("latin-1"))
-            return None
+        """The page object's reading of ``response``; ``None`` (a counted failure, one log line)
+        when it is not a web page or cannot be parsed."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
+            return self._bad_page(response, f"not a web page ({content_type or 'no Content-Type'}, "
+                                            f"{'binary' if looks_binary(response.body) else 'not text'})")
         try:
-            text, _ = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            text, _ = decode_html(response.body, content_type)
             return parse_page(response.url, text, expect=expect, category=category)
-        except Exception:  # a broken page must not stop the crawl
-            self.failures += 1
-            self.crawler.stats.inc_value("newsarchive/failures")
-            self.logger.exception("could not parse %s", response.url)
-            return None
+        except Exception as error:  # a broken page must not stop the crawl
+            self.logger.debug("could not parse %s", response.url, exc_info=True)
+            return self._bad_page(response, f"could not be parsed ({type(error).__name__}: {error})")
+
+    def _bad_page(self, response, reason: str) -> None:
+        start = response.meta.get("start_url") if response.meta.get("listing_depth") == 1 else None
+        self.health.bad_answer(host_of(response.url), start_url=start, reason=reason)
+        self._count_failure()
+        self.logger.warning("failed %s (%s)", response.url, reason)
+        return None
 
     def _listing_request(self, url: str, *, start_url: str | None, depth: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
