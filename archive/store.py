@@ -11,6 +11,8 @@ templates; keep them stable):
 ``article_urls``    every URL an article was linked or fetched under (its aliases) → its id.
 ``snapshots``       each HTTP response that brought a new version of an article page (gzip body).
 ``crawl_runs``      one row per crawl, with its counters kept up to date while it runs.
+``crawl_portal_runs`` per crawl and portal: its counters, and whether it was healthy.
+``failures``        every page that failed, until it answers (``resolved_at``): retried first.
 ``listing_walks``   per start URL: how many listing pages the latest walk read, and whether it
                     completed (an interrupted walk is read again to that depth by the next crawl).
 ``articles_fts``    FTS5 over title, summary, body_text, captions and ``search_folded``.
@@ -163,6 +165,23 @@ END""")
         db.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [content_hash(row), row["id"]])
 
 
+@migrations()
+def m007_portal_health_and_failures(db: Database) -> None:
+    """Per-portal health of each crawl, and every page that failed (retried first next time)."""
+    db["crawl_portal_runs"].create(
+        {"id": int, "crawl_run_id": int, "portal": str, "start_urls": str, "requests": int, "listing_pages": int,
+         "articles_new": int, "articles_updated": int, "articles_unchanged": int, "articles_taken_down": int,
+         "failures": int, "failure_rate": float, "status": str, "message": str, "finished_at": str},
+        pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id")])
+    db["crawl_portal_runs"].create_index(["portal", "crawl_run_id"])
+    db["failures"].create(
+        {"id": int, "crawl_run_id": int, "portal": str, "url": str, "kind": str, "reason": str, "attempts": int,
+         "first_failed_at": str, "last_failed_at": str, "resolved_at": str},
+        pk="id", foreign_keys=[("crawl_run_id", "crawl_runs", "id")])
+    db["failures"].create_index(["url"])
+    db["failures"].create_index(["resolved_at", "portal"])
+
+
 #: How long a write waits for another connection's transaction before "database is locked".
 BUSY_TIMEOUT_MS = 30_000
 
@@ -257,6 +276,52 @@ def close_interrupted_run(db: Database, run_id: int) -> None:
 
 def _counters(counts: Mapping[str, int]) -> dict[str, int]:
     return {k: int(v) for k, v in counts.items() if k in RUN_COUNTERS}
+
+
+# --- per-portal health and failed pages -------------------------------------------------------
+
+
+def record_portal_run(db: Database, crawl_run_id: int, row: Mapping[str, Any]) -> None:
+    """One portal's part of a crawl (``crawl_portal_runs``): ``portal``, ``start_urls`` (list),
+    ``requests``, ``listing_pages``, ``articles_new`` / ``_updated`` / ``_unchanged`` /
+    ``_taken_down``, ``failures``, ``failure_rate``, ``status`` (``healthy``, ``unhealthy``,
+    ``interrupted``), ``message`` (what is wrong), ``finished_at``."""
+    db["crawl_portal_runs"].insert({**row, "crawl_run_id": crawl_run_id,
+                                    "start_urls": json.dumps(list(row.get("start_urls") or []), ensure_ascii=False)})
+
+
+def record_failure(db: Database, *, crawl_run_id: int, portal: str, url: str, kind: str, reason: str,
+                   at: str) -> None:
+    """A page that failed (``kind`` ``"article"`` or ``"listing"``, ``url`` as requested): a new
+    ``failures`` row, or one more attempt of its open row."""
+    with db.atomic():
+        open_row = _get(db, "failures", "url = ? AND resolved_at IS NULL", [url])
+        if open_row is None:
+            db["failures"].insert({"crawl_run_id": crawl_run_id, "portal": portal, "url": url, "kind": kind,
+                                   "reason": reason, "attempts": 1, "first_failed_at": at, "last_failed_at": at})
+        else:
+            db["failures"].update(open_row["id"], {"crawl_run_id": crawl_run_id, "reason": reason,
+                                                   "attempts": open_row["attempts"] + 1, "last_failed_at": at})
+
+
+def resolve_failures(db: Database, urls: Iterable[str], at: str) -> int:
+    """The pages ``urls`` answered: their open failures are resolved. Returns how many."""
+    urls = [u for u in dict.fromkeys(urls) if u]
+    if not urls:
+        return 0
+    with db.atomic():
+        cursor = db.execute(f"UPDATE failures SET resolved_at = ? WHERE resolved_at IS NULL AND url IN "
+                            f"({', '.join('?' * len(urls))})", [at, *urls])
+    return cursor.rowcount
+
+
+def failures_to_retry(db: Database, hosts: Iterable[str], *, kind: str = "article",
+                      max_attempts: int = 5) -> list[dict[str, Any]]:
+    """Open failures of ``kind`` on ``hosts`` tried fewer than ``max_attempts`` times, oldest
+    first: ``url``, ``reason``, ``attempts``."""
+    where, params = _host_ranges(hosts)
+    return list(db.query(f"SELECT url, reason, attempts FROM failures WHERE {where} AND resolved_at IS NULL "
+                         f"AND kind = ? AND attempts < ? ORDER BY first_failed_at, id", [*params, kind, max_attempts]))
 
 
 # --- listing walks ---------------------------------------------------------------------------

@@ -108,5 +108,10 @@ class ArchiveView:
         return store.articles_to_recheck(self.db, self.hosts, published_since=since, checked_before=before,
                                          rotation_days=rotation_days, everything=everything)
 
+    def failures_to_retry(self) -> list[dict]:
+        """Article pages of these hosts that failed in earlier crawls and are still failing
+        (see :func:`archive.store.failures_to_retry`)."""
+        return store.failures_to_retry(self.db, self.hosts)
+
     def close(self) -> None:
         self.db.close()

@@ -156,3 +156,14 @@ class ListingWalk:
 
     start_url: str
     pages_read: int  #: listing pages read, counting the depth an interrupted earlier walk reached
+
+
+@dataclass
+class PageFailure:
+    """A page that could not be fetched or read, with the reason in one line ("HTTP 500",
+    "redirected off the portal to …", "over the 8 MB page limit", "not a web page …")."""
+
+    url: str  #: the URL as requested (the first of a redirect chain)
+    reason: str
+    kind: str  #: ``"article"`` or ``"listing"``
+    start_url: str | None = None

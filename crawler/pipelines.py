@@ -16,7 +16,8 @@ from archive import store
 
 from . import portals
 from .extract.dates import now_iso
-from .items import Article, ArchivedPage, ArticleCheck, ListingWalk
+from .extract.urls import host_of
+from .items import Article, ArchivedPage, ArticleCheck, ListingWalk, PageFailure
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +35,16 @@ def problems(article: Article) -> list[str]:
 
 
 class ArchivePipeline:
-    """Writes each :class:`~crawler.items.ArchivedPage`, :class:`~crawler.items.ArticleCheck`
-    and :class:`~crawler.items.ListingWalk` to the SQLite archive; records the run, its
-    counters after every item (a crawl killed without warning leaves them) and its end."""
+    """Writes each :class:`~crawler.items.ArchivedPage`, :class:`~crawler.items.ArticleCheck`,
+    :class:`~crawler.items.ListingWalk` and :class:`~crawler.items.PageFailure` to the SQLite
+    archive; records the run, its counters after every item (a crawl killed without warning
+    leaves them), its end, and each portal's part of it (``crawl_portal_runs``)."""
 
     def __init__(self, db_path: str, crawler=None):
         self.db_path = db_path
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
+        self.portal_counts: dict[str, Counter] = {}  #: portal slug → counters of its articles
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -71,6 +74,9 @@ class ArchivePipeline:
                 self._check(item)
             elif isinstance(item, ArchivedPage):
                 self._archive(item, spider)
+            elif isinstance(item, PageFailure):
+                store.record_failure(self.db, crawl_run_id=self.run_id, portal=self._slug(host_of(item.url)),
+                                     url=item.url, kind=item.kind, reason=item.reason, at=now_iso())
             else:
                 return item
             store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
@@ -80,13 +86,22 @@ class ArchivePipeline:
             logger.error("could not save %s: %s", what, error)
         return item
 
+    def _slug(self, host: str) -> str:
+        registered = portals.for_host(host, self.registry)
+        return registered.slug if registered else host
+
+    def _count(self, host: str, key: str) -> None:
+        self.counts[key] += 1
+        self.portal_counts.setdefault(self._slug(host), Counter())[key] += 1
+
     def _check(self, check: ArticleCheck) -> None:
+        store.resolve_failures(self.db, [check.url], check.checked_at)
         if check.outcome == "not_modified":
             store.mark_not_modified(self.db, check.url, check.checked_at)
-            self.counts["not_modified"] += 1
+            self._count(host_of(check.url), "not_modified")
             logger.debug("not modified %s", check.url)
         elif store.mark_taken_down(self.db, check.url, check.checked_at, check.reason or f"HTTP {check.status}"):
-            self.counts["articles_taken_down"] += 1
+            self._count(host_of(check.url), "articles_taken_down")
             logger.info("taken down %s (%s)", check.url, check.reason)
 
     def _archive(self, item: ArchivedPage, spider) -> None:
@@ -114,7 +129,8 @@ class ArchivePipeline:
                                      last_modified=headers.get("last-modified"))
         if outcome != "unchanged" or not store.has_snapshot(self.db, article.url):
             store.save_snapshot(self.db, snapshot, self.run_id)  # the response that brought this version
-        self.counts[f"articles_{outcome}"] += 1
+        store.resolve_failures(self.db, [item.snapshot.requested_url, article.url, *item.aliases], seen_at)
+        self._count(item.host, f"articles_{outcome}")
         yields = getattr(spider, "yields", None)
         if yields is not None:
             yields.article(item.start_url, article.extracted_by, dated=bool(article.published_at))
@@ -146,6 +162,17 @@ class ArchivePipeline:
             logger.warning("%s", warning)
         store.finish_crawl_run(self.db, self.run_id, at, counts, status=status, start_url_yields=self.yields,
                                warnings=self.warnings)
+        health = getattr(spider, "health", None)
+        for portal in health.portals(spider.max_failure_rate) if health else []:
+            mine = self.portal_counts.get(portal["portal"], Counter())
+            listing_pages = sum(y["listing_pages"] for y in self.yields if y["start_url"] in portal["start_urls"])
+            store.record_portal_run(self.db, self.run_id, {
+                "portal": portal["portal"], "start_urls": portal["start_urls"], "requests": portal["requests"],
+                "listing_pages": listing_pages, "failures": portal["failures"], "failure_rate": portal["failure_rate"],
+                **{key: mine[key] for key in ("articles_new", "articles_updated", "articles_unchanged",
+                                              "articles_taken_down")},
+                "status": "interrupted" if status != "finished" else "healthy" if portal["healthy"] else "unhealthy",
+                "message": "; ".join(portal["problems"]) or None, "finished_at": at})
         self.summary = counts
         if self.crawler and self.crawler.stats:
             for key, value in counts.items():

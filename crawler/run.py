@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet_scrapy(args.log_level)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=urls, related_hops=args.related_hops, full=args.full,
-                  recheck_days=args.recheck_days, rotation_days=args.rotation_days)
+                  recheck_days=args.recheck_days, rotation_days=args.rotation_days,
+                  max_failure_rate=args.max_failure_rate)
     one_line_errors(args.log_level)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}

@@ -182,17 +182,24 @@ def test_full_recrawl_of_unchanged_site_changes_only_last_seen_at(crawled):
 
 def test_incremental_recrawl_of_unchanged_site_reads_the_first_listing_page_only(crawled):
     """The sample's articles are from 2020: outside the recheck window, and seen minutes ago, so
-    not due in the rotation either."""
+    not due in the rotation either. The two "Tin khác" links that answered 404 in the first crawl
+    are retried first (the ``failures`` table), and fail again."""
     portal, db, _ = crawled
     tables = ["articles", "images", "related_links", "snapshots", "portals", "article_revisions"]
     before = _tables(db, tables)
+    dead = {portal.url(CATEGORY + name) for name in (
+        "khoi-thi-dua-da-xoa-1225.html", "cum-thi-dua-cac-huyen-phia-dong-so-ket-cong-tac-thi-dua-9-thang-nam-2020-1216.html")}
+    assert {r["url"] for r in query(db, "select url from failures where resolved_at is null")} == dead
     already = len(portal.requests)
     result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert portal.requests[already:] == ["/robots.txt", CATEGORY]
+    requested = portal.requests[already:]
+    assert requested[:2] == ["/robots.txt", CATEGORY]
+    assert {portal.url(p) for p in requested[2:]} == dead
     assert _tables(db, tables) == before
+    assert {r["attempts"] for r in query(db, "select attempts from failures")} == {2}
     run = query(db, "select * from crawl_runs order by id desc limit 1")[0]
-    assert (run["requests"], run["articles_new"], run["articles_unchanged"], run["status"]) == (2, 0, 0, "finished")
+    assert (run["requests"], run["articles_new"], run["articles_unchanged"], run["status"]) == (4, 0, 0, "finished")
     assert "warning:" not in result.stderr
     assert "5 listed entries already archived" in result.stderr
 

@@ -112,6 +112,43 @@ def test_a_portal_whose_articles_all_fail_is_unhealthy(tmp_path):
     host = portal.base_url.split("//", 1)[1].rstrip("/")
     assert f"warning: {host}: 8 of 9 requests failed (89%, more than 10%)" in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith(f"; unhealthy: {host}")
+    [row] = query(db, "select * from crawl_portal_runs")
+    assert (row["portal"], row["status"], row["requests"], row["failures"], row["listing_pages"], row["articles_new"]) == (
+        host, "unhealthy", 9, 8, 1, 0)
+    assert row["message"] == (f"{portal.start_url}: no article archived (1 listing page read); "
+                              "8 of 9 requests failed (89%, more than 10%)")
+    failed = query(db, "select url, kind, reason, attempts, resolved_at from failures")
+    assert len(failed) == 8 and {(f["kind"], f["reason"], f["attempts"], f["resolved_at"]) for f in failed} == {
+        ("article", "HTTP 500", 1, None)}
+
+
+def test_a_failed_page_is_retried_first_by_the_next_crawl_and_resolved(tmp_path):
+    """An old article (page 3 of the listing) fails; the next nightly crawl, which stops paging at
+    page 1, retries it first; when it answers, it is archived and its failure resolved."""
+    db = str(tmp_path / "archive.db")
+    with ChangingPortal(articles=60) as portal:
+        broken = portal.expected()[-1]["path"]  # the oldest article: on the last listing page
+        respond = portal.respond
+        portal.respond = lambda method, path, inm, ims: (
+            (503, {"Content-Type": "text/html"}, b"<h1>503</h1>") if path == broken
+            else respond(method, path, inm, ims))
+        first = run_crawl(portal.start_url, "--db", db, "--delay", "0")
+        assert first.returncode == 0, first.stderr[-2000:]  # 1 failure of 64 requests: healthy
+        [row] = query(db, "select * from failures")
+        assert (row["url"], row["reason"], row["attempts"], row["resolved_at"]) == (portal.url(broken), "HTTP 503", 1,
+                                                                                     None)
+        [health] = query(db, "select status, failures from crawl_portal_runs")
+        assert health == {"status": "healthy", "failures": 1}
+        portal.respond = respond  # the portal is mended
+        portal.reset_log()
+        second = run_crawl(portal.start_url, "--db", db, "--delay", "0")
+        listing = [r.path for r in portal.log if ChangingPortal.kind(r.path) == "listing"]
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len(listing) == 1  # the first listing page only: the retry did not need the walk
+    assert broken in [r.path for r in portal.log]
+    [row] = query(db, "select attempts, resolved_at from failures")
+    assert row["resolved_at"] is not None
+    assert query(db, "select count(*) as n from articles")[0]["n"] == 60
 
 
 def test_a_second_crawl_of_a_locked_archive_exits_75_and_fetches_nothing(portal, tmp_path):

@@ -55,7 +55,7 @@ from ..extract.encoding import decode_html, looks_binary
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, conditional_headers, is_home_page, next_page
-from ..items import Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, NotArticle, Snapshot
+from ..items import Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, NotArticle, PageFailure, Snapshot
 from ..pages import is_duplicate_url, parse_page
 from .. import portals
 from ..report import PortalHealth, YieldReport
@@ -63,6 +63,8 @@ from ..report import PortalHealth, YieldReport
 
 #: Listing pages go before articles (priority 0 for a listing's articles, -N for N related hops).
 LISTING_PRIORITY = 100
+#: Pages that failed in an earlier crawl are retried before this crawl's articles.
+RETRY_PRIORITY = 50
 #: Statuses a recheck of an archived article handles itself (not modified; gone).
 RECHECK_STATUSES = [304, 404, 410]
 
@@ -80,7 +82,8 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
 
     def __init__(self, start_url: str | None = None, start_urls=None, related_hops: int | str = 2,
-                 full: bool | str = False, recheck_days: float | str = 7, rotation_days: float | str = 30, **kwargs):
+                 full: bool | str = False, recheck_days: float | str = 7, rotation_days: float | str = 30,
+                 max_failure_rate: float | str = 0.10, **kwargs):
         super().__init__(**kwargs)
         if isinstance(start_urls, str):  # -a start_urls=URL1,URL2
             urls = [u for u in start_urls.split(",") if u.strip()]
@@ -96,6 +99,7 @@ class PortalSpider(scrapy.Spider):
         self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else bool(full)
         self.recheck_days = float(recheck_days)
         self.rotation_days = float(rotation_days)
+        self.max_failure_rate = float(max_failure_rate)  #: above it (and 3 failures), a portal is unhealthy
         self.archived: set[str] = set()  #: canonical URLs of articles archived (or rechecked) in this crawl
         self.requested: set[str] = set()  #: canonical identities of requested article links
         self.requested_new: set[str] = set()  #: those of them not archived before this crawl
@@ -110,6 +114,7 @@ class PortalSpider(scrapy.Spider):
         #: page failed), so the walk is not complete
         self.walk_pages: dict[str, int] = {url: 0 for url in self.start_urls}
         self.walk_broken: set[str] = set()
+        self.bad_pages: list[PageFailure] = []  #: failures found by :meth:`_parse`, not yet handed on
         self.resume: dict[str, int] = {}
         self.view: ArchiveView | None = None
 
@@ -123,6 +128,13 @@ class PortalSpider(scrapy.Spider):
         for url in self.start_urls:
             self.listings_seen.add(canonical(url))
             yield self._listing_request(url, start_url=url, depth=1)
+        retry = self.view.failures_to_retry()
+        if retry:
+            self.logger.info("retrying %d article pages that failed before", len(retry))
+        for row in retry:
+            request = self._article_request(row["url"], row["url"], hops=0, start_url=None, priority=RETRY_PRIORITY)
+            if request is not None:
+                yield request
         due = self.view.rechecks(recheck_days=self.recheck_days, rotation_days=self.rotation_days,
                                  everything=self.full)
         if due:
@@ -148,6 +160,7 @@ class PortalSpider(scrapy.Spider):
     def parse_listing(self, response):
         self.health.answered(host_of(response.url))
         page = self._parse(response, expect="listing")
+        yield from self._take_bad_pages()
         start_url = response.meta.get("start_url")
         depth = response.meta.get("listing_depth", 1)
         if isinstance(page, Article):  # a start URL may be an article
@@ -215,9 +228,7 @@ class PortalSpider(scrapy.Spider):
             yield self._taken_down(recheck, response, f"HTTP {response.status}")
             return
         if response.status not in range(200, 300):  # a status only rechecks handle, on a fresh link
-            self.logger.warning("failed %s (HTTP %d)", response.url, response.status)
-            self.health.bad_answer(host_of(response.url))
-            self._count_failure()
+            yield self._bad_page(response, f"HTTP {response.status}")
             return
         redirected = bool(recheck and response.meta.get("redirect_urls"))
         if redirected and (is_home_page(response.url) or canonical(response.url) in self.listings_seen):
@@ -225,6 +236,7 @@ class PortalSpider(scrapy.Spider):
             yield self._taken_down(recheck, response, f"redirected to {where} {response.url}")
             return
         page = self._parse(response, expect="article", category=response.meta.get("category"))
+        yield from self._take_bad_pages()
         hops = response.meta.get("hops", 0)
         if redirected and isinstance(page, Listing):
             yield self._taken_down(recheck, response, f"redirected to a listing {response.url}")
@@ -243,6 +255,10 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("%s is not an article: %s", response.url, reason)
             yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason,
                                start_url=start_url)
+
+    def _take_bad_pages(self):
+        while self.bad_pages:
+            yield self.bad_pages.pop(0)
 
     def _taken_down(self, url: str, response, reason: str) -> ArticleCheck:
         self.archived.add(url)
@@ -289,7 +305,10 @@ class PortalSpider(scrapy.Spider):
         self.health.failed(host_of(request.url), reason=reason,
                            start_url=start_url if request.meta.get("listing_depth") == 1 else None)
         self._count_failure()
-        self.logger.warning("failed %s (%s)", (request.meta.get("redirect_urls") or [request.url])[0], reason)
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        self.logger.warning("failed %s (%s)", url, reason)
+        yield PageFailure(url=url, reason=reason, start_url=start_url,
+                          kind="listing" if request.callback == self.parse_listing else "article")
 
     def _count_failure(self) -> None:
         self.failures += 1
@@ -325,25 +344,31 @@ class PortalSpider(scrapy.Spider):
                 yield request
 
     def _parse(self, response, expect: str, category: str | None = None) -> Article | Listing | NotArticle | None:
-        """The page object's reading of ``response``; ``None`` (a counted failure, one log line)
-        when it is not a web page or cannot be parsed."""
+        """The page object's reading of ``response``; ``None`` when it is not a web page or cannot
+        be parsed (a counted failure, one log line, its :class:`PageFailure` in
+        :attr:`bad_pages` for the callback to hand on)."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         if not isinstance(response, TextResponse) or looks_binary(response.body):
-            return self._bad_page(response, f"not a web page ({content_type or 'no Content-Type'}, "
-                                            f"{'binary' if looks_binary(response.body) else 'not text'})")
+            self.bad_pages.append(self._bad_page(response, f"not a web page ({content_type or 'no Content-Type'}, "
+                                                           f"{'binary' if looks_binary(response.body) else 'not text'})"))
+            return None
         try:
             text, _ = decode_html(response.body, content_type)
             return parse_page(response.url, text, expect=expect, category=category)
         except Exception as error:  # a broken page must not stop the crawl
             self.logger.debug("could not parse %s", response.url, exc_info=True)
-            return self._bad_page(response, f"could not be parsed ({type(error).__name__}: {error})")
+            self.bad_pages.append(self._bad_page(response, f"could not be parsed ({type(error).__name__}: {error})"))
+            return None
 
-    def _bad_page(self, response, reason: str) -> None:
+    def _bad_page(self, response, reason: str) -> PageFailure:
+        """Count, log (one line) and describe a page that was answered but is no use."""
         start = response.meta.get("start_url") if response.meta.get("listing_depth") == 1 else None
         self.health.bad_answer(host_of(response.url), start_url=start, reason=reason)
         self._count_failure()
-        self.logger.warning("failed %s (%s)", response.url, reason)
-        return None
+        url = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        self.logger.warning("failed %s (%s)", url, reason)
+        return PageFailure(url=url, reason=reason, start_url=response.meta.get("start_url"),
+                           kind="listing" if response.meta.get("listing_depth") else "article")
 
     def _listing_request(self, url: str, *, start_url: str | None, depth: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
@@ -366,7 +391,7 @@ class PortalSpider(scrapy.Spider):
                                     "handle_httpstatus_list": RECHECK_STATUSES})
 
     def _article_request(self, url: str, href: str | None, *, hops: int, category: str | None = None,
-                         start_url: str | None = None) -> scrapy.Request | None:
+                         start_url: str | None = None, priority: int | None = None) -> scrapy.Request | None:
         """A request for the article link ``href`` (identity ``url``), unless it is out of scope or
         that article was already requested."""
         href = href or url
@@ -375,7 +400,8 @@ class PortalSpider(scrapy.Spider):
             return None
         self.requested.add(identity)
         self.requested_new.update({identity, canonical(href)})
-        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error, priority=-hops,
+        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
+                              priority=-hops if priority is None else priority,
                               meta={"hops": hops, "category": category, "start_url": start_url, "identity": identity})
 
 
