@@ -489,3 +489,31 @@ async def test_vega_lite_charts_draw_without_warnings(datasette, dashboard, tmp_
     for label in dashboard["charts"]["crawl-runs"]["display"]["transform"][0]["fold"] + ["2026-11-25 02:00"]:
         assert label in drawn["crawl-runs"]["svg"]
     assert "5%" in drawn["crawl-failure-rate"]["svg"]
+
+
+async def test_portal_health_table_lists_unhealthy_portals_first(tmp_path, dashboard):
+    path = tmp_path / "health.db"
+    db = store.open_db(str(path))
+    runs = [store.start_crawl_run(db, ["http://a/"], f"2026-12-0{n}T02:00:00+07:00") for n in (1, 2)]
+    for run, status, rate, new in ((runs[0], "healthy", 0.0, 12), (runs[1], "unhealthy", 0.5, 0)):
+        store.record_portal_run(db, run, {"portal": "tinh-a", "start_urls": ["http://a/"], "requests": 10,
+                                          "listing_pages": 1, "articles_new": new, "articles_updated": 0,
+                                          "articles_unchanged": 0, "articles_taken_down": 0, "failures": int(rate * 10),
+                                          "failure_rate": rate, "status": status,
+                                          "message": "http://a/: unreachable (connection refused)" if rate else None,
+                                          "finished_at": f"2026-12-0{run}T02:05:00+07:00"})
+    store.record_portal_run(db, runs[1], {"portal": "tinh-b", "start_urls": ["http://b/"], "requests": 30,
+                                          "listing_pages": 2, "articles_new": 3, "articles_updated": 1,
+                                          "articles_unchanged": 0, "articles_taken_down": 0, "failures": 0,
+                                          "failure_rate": 0.0, "status": "healthy", "message": None,
+                                          "finished_at": "2026-12-02T02:06:00+07:00"})
+    store.record_failure(db, crawl_run_id=runs[1], portal="tinh-a", url="http://a/x.html", kind="article",
+                         reason="HTTP 500", at="2026-12-02T02:01:00+07:00")
+    db.close()
+    ds = Datasette([str(path)], metadata=metadata_for(str(path)))
+    chart = metadata_for(str(path))["plugins"]["datasette-dashboards"][SLUG]["charts"]["portal-health"]
+    rows = await run_sql(ds, chart["db"], chart["query"], {})
+    assert [list(r.values()) for r in rows] == [
+        ["tinh-a", "unhealthy", "2026-12-02T02:05:00+07:00", "2026-12-01T02:05:00+07:00", 0, "50 %", 1,
+         "http://a/: unreachable (connection refused)"],
+        ["tinh-b", "healthy", "2026-12-02T02:06:00+07:00", "2026-12-02T02:06:00+07:00", 3, "0 %", 0, None]]

@@ -258,3 +258,19 @@ def test_log_file_and_version(portal, tmp_path):
 def test_bad_failure_rate_is_a_usage_error(tmp_path):
     result = run_crawl("http://127.0.0.1:9/", "--db", str(tmp_path / "a.db"), "--max-failure-rate", "15")
     assert result.returncode == 2 and "between 0 and 1" in result.stderr
+
+
+def test_deploy_files_use_only_options_that_exist():
+    """The systemd unit and the crontab call `newsarchive crawl` with options it has."""
+    import re
+
+    help_text = subprocess.run([sys.executable, "-m", "archive.cli", "crawl", "--help"], capture_output=True,
+                               text=True).stdout
+    for name in ("newsarchive-crawl.service", "crontab"):
+        text = (ROOT / "deploy" / name).read_text()
+        options = set(re.findall(r"\s(--[a-z][a-z-]+)", text))
+        assert options and all(option in help_text for option in options), (name, options)
+    timer = (ROOT / "deploy" / "newsarchive-crawl.timer").read_text()
+    assert "Persistent=true" in timer and "RandomizedDelaySec=" in timer
+    service = (ROOT / "deploy" / "newsarchive-crawl.service").read_text()
+    assert "User=newsarchive" in service and "ProtectSystem=strict" in service

@@ -290,7 +290,8 @@ class PortalSpider(scrapy.Spider):
         elif failure.check(DownloadConnectionRefusedError):
             reason = "connection refused"
         elif failure.check(DownloadTimeoutError):
-            reason = f"timed out after {request.meta.get('download_timeout', '?')} s"
+            timeout = request.meta.get("download_timeout")
+            reason = f"timed out after {timeout:g} s" if isinstance(timeout, (int, float)) else "timed out"
         elif failure.check(ResponseDataLossError):
             reason = "connection closed before the page was complete"
         elif failure.check(DownloadFailedError):
