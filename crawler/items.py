@@ -134,6 +134,8 @@ class ArchivedPage:
     start_url: str | None = None  #: the start URL whose crawl reached this page (for the per-start-URL yield)
     #: other URLs (identities, canonical) the article was linked or fetched under
     aliases: list[str] = field(default_factory=list)
+    #: what the pipeline made of it: ``"new"``, ``"updated"``, ``"unchanged"`` (set by the pipeline)
+    outcome: str | None = None
 
 
 @dataclass

@@ -131,6 +131,7 @@ class ArchivePipeline:
             store.save_snapshot(self.db, snapshot, self.run_id)  # the response that brought this version
         store.resolve_failures(self.db, [item.snapshot.requested_url, article.url, *item.aliases], seen_at)
         self._count(item.host, f"articles_{outcome}")
+        item.outcome = outcome
         yields = getattr(spider, "yields", None)
         if yields is not None:
             yields.article(item.start_url, article.extracted_by, dated=bool(article.published_at))

@@ -74,6 +74,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
     overrides = {"ARCHIVE_DB": args.db, "LOG_LEVEL": args.log_level}
     if args.log_file:
         overrides["LOG_FILE"] = args.log_file
+    overrides["PROGRESS_ENABLED"] = sys.stderr.isatty() and args.log_level != "DEBUG"
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.timeout is not None:

@@ -41,7 +41,11 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.NoValidatorsAfterRedirect": 590,
                           "crawler.middlewares.RedirectGuard": 650}
 # An operator's crawl: no remote control or telnet port left listening.
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None, "scrapy.extensions.telnet.TelnetConsole": None}
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None, "scrapy.extensions.telnet.TelnetConsole": None,
+              "crawler.progress.Progress": 500}
+#: A live progress line per portal (``crawler/progress.py``); ``newsarchive crawl`` turns it on
+#: when stderr is a terminal.
+PROGRESS_ENABLED = False
 LOGSTATS_INTERVAL = 0  # no per-minute "Crawled N pages" line; the crawl prints its own progress
 
 #: SQLite file the pipeline writes (``-s ARCHIVE_DB=path`` or ``newsarchive crawl --db path``).

@@ -274,3 +274,34 @@ def test_deploy_files_use_only_options_that_exist():
     assert "Persistent=true" in timer and "RandomizedDelaySec=" in timer
     service = (ROOT / "deploy" / "newsarchive-crawl.service").read_text()
     assert "User=newsarchive" in service and "ProtectSystem=strict" in service
+
+
+def test_a_terminal_gets_a_live_progress_line_per_portal(portal, tmp_path):
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", portal.url(CATEGORY), "--db",
+                                str(tmp_path / "a.db"), "--delay", "0"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    output = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed: every process holding it has ended
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(master)
+    text = output.decode("utf-8", "replace")
+    host = portal.base_url.split("//", 1)[1].rstrip("/")
+    assert process.returncode == 0, text[-2000:]
+    assert f"{host}: 3 listing pages, 14 new, 0 updated, 0 unchanged, 0 not modified, 0 taken down, 2 failures" in text, text
+    assert " req/s [00:" in text
+    assert "crawl finished: " in text.strip().splitlines()[-1]
