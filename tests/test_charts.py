@@ -517,3 +517,28 @@ async def test_portal_health_table_lists_unhealthy_portals_first(tmp_path, dashb
         ["tinh-a", "unhealthy", "2026-12-02T02:05:00+07:00", "2026-12-01T02:05:00+07:00", 0, "50 %", 1,
          "http://a/: unreachable (connection refused)"],
         ["tinh-b", "healthy", "2026-12-02T02:06:00+07:00", "2026-12-02T02:06:00+07:00", 3, "0 %", 0, None]]
+
+
+async def test_new_articles_per_crawl_day_by_portal(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    today = datetime.now(timezone(timedelta(hours=7))).date()
+    path = tmp_path / "nights.db"
+    db = store.open_db(str(path))
+    rows = [(today - timedelta(days=1), "tinh-a", 5, "healthy"), (today - timedelta(days=1), "tinh-b", 2, "unhealthy"),
+            (today, "tinh-a", 3, "healthy"), (today - timedelta(days=90), "tinh-a", 40, "healthy")]  # too old
+    for day, portal, new, status in rows:
+        run = store.start_crawl_run(db, ["http://a/"], f"{day}T01:30:00+07:00")
+        store.record_portal_run(db, run, {"portal": portal, "start_urls": [], "requests": 10, "listing_pages": 1,
+                                          "articles_new": new, "articles_updated": 0, "articles_unchanged": 0,
+                                          "articles_taken_down": 0, "failures": 1, "failure_rate": 0.1,
+                                          "status": status, "message": None, "finished_at": f"{day}T01:40:00+07:00"})
+    db.close()
+    ds = Datasette([str(path)], metadata=metadata_for(str(path)))
+    chart = metadata_for(str(path))["plugins"]["datasette-dashboards"][SLUG]["charts"]["portal-nights"]
+    got = await run_sql(ds, chart["db"], chart["query"], {})
+    assert [(r["day"], r["portal"], r["articles_new"], r["unhealthy"]) for r in got] == [
+        (str(today - timedelta(days=1)), "tinh-a", 5, 0), (str(today - timedelta(days=1)), "tinh-b", 2, 1),
+        (str(today), "tinh-a", 3, 0)]
+    only_b = await run_sql(ds, chart["db"], chart["query"], {"portal": "tinh-b"})
+    assert [r["portal"] for r in only_b] == ["tinh-b"]

@@ -34,8 +34,15 @@ class Broken:
             def do_GET(self):  # noqa: N802
                 outer.requests.append((self.headers.get("Host", ""), self.path))
                 status, headers, body = routes.get(self.path, (404, {}, b"<h1>404</h1>"))
-                if callable(body):
-                    body = body(outer)
+                if self.path == "/truncated/":  # promises 100 kB, sends 1 kB, hangs up
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    self.wfile.write(b"<html><body>" + b"x" * 1000)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
                     self.send_header(name, value)
@@ -80,6 +87,7 @@ class Broken:
     ("/chain-0/", "too many redirects"),
     ("/binary/", "not a web page"),
     ("/gzip-bomb/", "page limit once decompressed"),
+    ("/truncated/", "connection closed before the page was complete"),
 ])
 def test_each_broken_page_is_a_named_failure_and_an_unhealthy_portal(tmp_path, path, reason):
     db = str(tmp_path / "archive.db")
@@ -93,6 +101,9 @@ def test_each_broken_page_is_a_named_failure_and_an_unhealthy_portal(tmp_path, p
     assert not any(host.startswith("localhost") for host, _ in server.requests), "another host was requested"
     [run] = query(db, "select failures from crawl_runs")
     assert run["failures"] == 1
+    [failure] = query(db, "select url, kind, reason, attempts from failures")
+    assert (failure["url"], failure["kind"], failure["attempts"]) == (server.url(path), "listing", 1)
+    assert reason in failure["reason"]
     assert query(db, "select count(*) as n from snapshots")[0]["n"] == 0  # nothing kept of a broken page
     summary = json.loads((tmp_path / "summary.json").read_text())
     [portal] = summary["portals"]
