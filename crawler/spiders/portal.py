@@ -103,6 +103,9 @@ class PortalSpider(scrapy.Spider):
         self.archived: set[str] = set()  #: canonical URLs of articles archived (or rechecked) in this crawl
         self.requested: set[str] = set()  #: canonical identities of requested article links
         self.requested_new: set[str] = set()  #: those of them not archived before this crawl
+        self.hops: dict[str, int] = {}  #: identity → fewest related links from a listing found so far
+        #: identity → (article, start URL): archived at the related-hops limit, related links not followed
+        self.unfollowed: dict[str, tuple[Article, str | None]] = {}
         self.listings_seen: set[str] = set()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
@@ -132,8 +135,8 @@ class PortalSpider(scrapy.Spider):
         if retry:
             self.logger.info("retrying %d article pages that failed before", len(retry))
         for row in retry:
-            request = self._article_request(row["url"], row["url"], hops=0, start_url=None, priority=RETRY_PRIORITY)
-            if request is not None:
+            for request in self._article_requests(row["url"], row["url"], hops=0, start_url=None,
+                                                  priority=RETRY_PRIORITY):
                 yield request
         due = self.view.rechecks(recheck_days=self.recheck_days, rotation_days=self.rotation_days,
                                  everything=self.full)
@@ -186,6 +189,8 @@ class PortalSpider(scrapy.Spider):
         for entry in page.entries:
             if {canonical(entry.url), canonical(entry.href or entry.url)} & self.requested_new:
                 fresh += 1  # found new by this crawl (through a related link or another page)
+                yield from self._article_requests(entry.url, entry.href, hops=0, category=page.category,
+                                                  start_url=start_url)  # now 0 links from a listing
                 continue
             if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
                 continue  # archived: rechecked when due (the window, the rotation, --full)
@@ -194,11 +199,11 @@ class PortalSpider(scrapy.Spider):
             if archived is not None:  # shown with a date newer than anything archived
                 request = self._recheck_request({**archived, "category": page.category, "reason": "listed as new"},
                                                 start_url=start_url)
+                if request is not None:
+                    yield request
             else:
-                request = self._article_request(entry.url, entry.href, hops=0, category=page.category,
-                                                start_url=start_url)
-            if request is not None:
-                yield request
+                yield from self._article_requests(entry.url, entry.href, hops=0, category=page.category,
+                                                  start_url=start_url)
         self.yields.already_archived(start_url, len(page.entries) - fresh)
         self.logger.debug("listing %s: %d articles (%d not archived), %d other pages", response.url,
                          len(page.entries), fresh, len(page.page_links))
@@ -237,7 +242,7 @@ class PortalSpider(scrapy.Spider):
             return
         page = self._parse(response, expect="article", category=response.meta.get("category"))
         yield from self._take_bad_pages()
-        hops = response.meta.get("hops", 0)
+        hops = min(response.meta.get("hops", 0), self.hops.get(response.meta.get("identity"), self.related_hops))
         if redirected and isinstance(page, Listing):
             yield self._taken_down(recheck, response, f"redirected to a listing {response.url}")
             return
@@ -247,9 +252,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._article_outputs(response, page, hops=hops)
         elif isinstance(page, NotArticle) and page.canonical_url:
             self.logger.debug("skipped %s: %s", response.url, page.reason)
-            request = self._article_request(page.canonical_url, page.canonical_url, hops=hops, start_url=start_url)
-            if request is not None:
-                yield request
+            yield from self._article_requests(page.canonical_url, page.canonical_url, hops=hops, start_url=start_url)
         elif page is not None:  # None: a failure, already counted and logged; nothing is kept
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
             self.logger.warning("%s is not an article: %s", response.url, reason)
@@ -332,17 +335,22 @@ class PortalSpider(scrapy.Spider):
                                           *response.meta.get("redirect_urls", [])) if u}
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
-        if hops >= self.related_hops:
+        if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
+            for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
+                self.unfollowed[identity] = (article, start_url)
             return
+        yield from self._related_requests(article, hops, start_url)
+
+    def _related_requests(self, article: Article, hops: int, start_url: str | None):
+        """Requests for the related links of ``article`` (reached ``hops`` links from a listing)
+        that are not archived."""
         links = [link for link in article.related_links if self.in_scope(link.href or link.url)]
         known = self.view.known([u for link in links for u in (link.url, link.href) if u]) if self.view else {}
         for link in links:
             if any(u in known for u in (link.url, link.href, canonical(link.url))):
                 continue  # archived: rechecked when due
-            request = self._article_request(link.url, link.href, hops=hops + 1, category=article.category,
-                                            start_url=start_url)
-            if request is not None:
-                yield request
+            yield from self._article_requests(link.url, link.href, hops=hops + 1, category=article.category,
+                                              start_url=start_url)
 
     def _parse(self, response, expect: str, category: str | None = None) -> Article | Listing | NotArticle | None:
         """The page object's reading of ``response``; ``None`` when it is not a web page or cannot
@@ -391,19 +399,31 @@ class PortalSpider(scrapy.Spider):
                                     "start_url": start_url, "recheck": url, "identity": canonical(url),
                                     "handle_httpstatus_list": RECHECK_STATUSES})
 
-    def _article_request(self, url: str, href: str | None, *, hops: int, category: str | None = None,
-                         start_url: str | None = None, priority: int | None = None) -> scrapy.Request | None:
+    def _article_requests(self, url: str, href: str | None, *, hops: int, category: str | None = None,
+                          start_url: str | None = None, priority: int | None = None) -> list[scrapy.Request]:
         """A request for the article link ``href`` (identity ``url``), unless it is out of scope or
-        that article was already requested."""
+        that article was already requested. Already requested from farther away (a related link
+        read before the listing page that lists it): its distance becomes ``hops``, and if it was
+        already archived at the related-hops limit, its related links are followed now."""
         href = href or url
         identity = canonical(url)
-        if not self.in_scope(href) or not self.in_scope(url) or identity in self.requested:
-            return None
+        if not self.in_scope(href) or not self.in_scope(url):
+            return []
+        if identity in self.requested:
+            if hops >= self.hops.get(identity, hops):
+                return []
+            self.hops[identity] = hops
+            article, first_start_url = self.unfollowed.pop(identity, (None, None))
+            if article is None or hops >= self.related_hops:
+                return []
+            return list(self._related_requests(article, hops, first_start_url))
         self.requested.add(identity)
         self.requested_new.update({identity, canonical(href)})
-        return scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
-                              priority=-hops if priority is None else priority,
-                              meta={"hops": hops, "category": category, "start_url": start_url, "identity": identity})
+        self.hops[identity] = hops
+        return [scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
+                               priority=-hops if priority is None else priority,
+                               meta={"hops": hops, "category": category, "start_url": start_url,
+                                     "identity": identity})]
 
 
 def _snapshot(response, identity: str | None = None) -> Snapshot:
