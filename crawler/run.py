@@ -141,22 +141,27 @@ def main(argv: list[str] | None = None) -> int:
                   max_failure_rate=args.max_failure_rate)
     one_line_errors(args.log_level)
     process.start()
+    return report(args, crawler, process.signal_received)
+
+
+def report(args: argparse.Namespace, crawler, signal_received: int | None) -> int:
+    """Print what each start URL yielded, the warnings and the summary (last); write
+    ``--json-summary``; return the exit status (the module docstring)."""
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
     health = spider.health.portals(args.max_failure_rate) if spider is not None else []
     yields = getattr(spider, "yields", None)
     warnings = yields.warnings() if yields is not None else []
-    if yields is not None:
-        for entry in yields.by_start_url.values():
-            print(entry.summary(), file=sys.stderr)
+    for entry in yields.by_start_url.values() if yields is not None else []:
+        print(entry.summary(), file=sys.stderr)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for portal in health:
         for problem in portal["problems"]:
             if problem not in warnings:
                 print(f"warning: {portal['portal']}: {problem}", file=sys.stderr)
-    if process.signal_received:
-        code = 128 + process.signal_received
+    if signal_received:
+        code = 128 + signal_received
     else:
         code = EXIT["unhealthy"] if any(not p["healthy"] for p in health) else EXIT["ok"]
     if args.json_summary:
@@ -164,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
                    **{key.split("/", 1)[1]: value for key, value in stats.items()
                       if key.startswith("newsarchive/") and key != "newsarchive/status"},
                    "portals": health}
-        with open(args.json_summary, "w", encoding="utf-8") as file:
-            json.dump(summary, file, ensure_ascii=False, indent=1)
+        try:
+            with open(args.json_summary, "w", encoding="utf-8") as file:
+                json.dump(summary, file, ensure_ascii=False, indent=1)
+        except OSError as error:
+            print(f"warning: could not write --json-summary {args.json_summary!r}: {error}", file=sys.stderr)
     print(summary_line(stats, args.db, health), file=sys.stderr)
     return code
 
