@@ -178,14 +178,21 @@ def test_a_second_crawl_of_a_locked_archive_exits_75_and_fetches_nothing(portal,
     assert run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0").returncode == 0  # the lock is free again
 
 
+def background_crawl(portal, db, *, until_articles):
+    """`newsarchive crawl` of ``portal`` running in the background (a small delay between
+    requests), returned once the portal has served ``until_articles`` article pages."""
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", portal.start_url, "--db", db,
+                                "--delay", "0.02"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and portal.count("article") < until_articles:
+        time.sleep(0.05)
+    return process
+
+
 def test_two_crawls_at_once_the_second_exits_75_the_first_loses_nothing(tmp_path):
     db = str(tmp_path / "archive.db")
     with ChangingPortal(articles=150) as portal:
-        first = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", portal.start_url, "--db", db,
-                                  "--delay", "0.02"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not portal.count("article"):
-            time.sleep(0.05)
+        first = background_crawl(portal, db, until_articles=1)
         second = run_crawl(portal.start_url, "--db", db, "--delay", "0")
         _, stderr = first.communicate(timeout=300)
     assert second.returncode == 75 and "another crawl (pid" in second.stderr
@@ -225,11 +232,7 @@ def _alive(pid):
 def test_sigterm_to_newsarchive_crawl_leaves_no_process_and_closes_the_run(tmp_path):
     db = str(tmp_path / "archive.db")
     with ChangingPortal(articles=200) as portal:
-        process = subprocess.Popen([sys.executable, "-m", "archive.cli", "crawl", portal.start_url, "--db", db,
-                                    "--delay", "0.02"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and portal.count("article") < 10:
-            time.sleep(0.05)
+        process = background_crawl(portal, db, until_articles=10)
         crawler = _descendants(process.pid)
         assert crawler, "newsarchive crawl runs the crawler in a child process"
         process.send_signal(signal.SIGTERM)
