@@ -67,7 +67,7 @@ def test_nothing_of_a_broken_page_is_kept(crawled):
 
 
 def test_the_next_crawl_retries_the_failures_first(crawled):
-    portals, db = crawled["portals"], crawled["db"]
+    db = crawled["db"]
     requested = [r.path for r in crawled["second_log"]]
     for path in REASONS:
         assert path in requested, path
@@ -77,8 +77,8 @@ def test_the_next_crawl_retries_the_failures_first(crawled):
 
 def test_three_broken_portals_are_each_named_unhealthy(tmp_path):
     db = str(tmp_path / "archive.db")
-    with BrokenPortals(hang_seconds=10) as portals:
-        urls = portals.portal_urls
+    with BrokenPortals(hang_seconds=10) as fixture:
+        urls = fixture.portal_urls
         result = run_crawl(*urls.values(), "--db", db, "--delay", "0", "--timeout", "2",
                            "--json-summary", str(tmp_path / "summary.json"), timeout=300)
     assert result.returncode == 1, result.stderr[-3000:]
