@@ -7,7 +7,9 @@ store is :mod:`archive.store`.
 
 from __future__ import annotations
 
+import datetime
 import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,42 @@ PAGE_SIZE = 20
 #: Matches are counted up to this many ("10,000+"): counting every match of a word found in most
 #: of a million articles costs seconds and tells a reader nothing more.
 COUNT_CAP = 10_000
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+#: The last page a search can show: matches are counted up to COUNT_CAP.
+MAX_PAGE = -(-COUNT_CAP // PAGE_SIZE)
+#: The largest article id SQLite can hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def is_date(text: str) -> bool:
+    """A real calendar date written ``YYYY-MM-DD`` in ASCII digits."""
+    if not DATE.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def article_id(text: str) -> int | None:
+    """An ``/article/<id>`` path segment as an id, or ``None`` when it cannot be one (not ASCII
+    digits, 0, or beyond SQLite's integers)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it may go into an ``href`` or ``src`` (an absolute http or https URL), else
+    ``None``: a ``javascript:`` or ``data:`` address in an imported or hand-edited archive is shown
+    as text, never linked."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 #: Tags and attributes allowed when an article body is rendered (a second sanitizing pass:
 #: the crawler sanitized it once when it was stored).
@@ -57,17 +94,19 @@ class SearchRequest:
                       category=args.get("category") or "", sort=args.get("sort") or "relevance")
         for key, attr in (("from", "date_from"), ("to", "date_to")):
             value = (args.get(key) or "").strip()
-            if value and not DATE.match(value):
-                request.notes.append(f"Ngày không hợp lệ «{value}»: dùng dạng YYYY-MM-DD. "
-                                     f"(Invalid date «{value}»: use YYYY-MM-DD.)")
+            if value and not is_date(value):
+                request.notes.append(f"Ngày không hợp lệ «{value}», bỏ qua: dùng dạng YYYY-MM-DD. "
+                                     f"(Invalid date «{value}», ignored: use YYYY-MM-DD.)")
             elif value:
                 setattr(request, attr, value)
         if request.sort not in ("relevance", "newest"):
             request.sort = "relevance"
-        try:
-            request.page = max(1, int(args.get("page") or 1))
-        except ValueError:
-            request.page = 1
+        page = (args.get("page") or "1").strip()
+        if not (page.isascii() and page.isdigit() and 1 <= len(page) <= 6 and 1 <= int(page) <= MAX_PAGE):
+            request.notes.append(f"Trang «{page[:20]}» không có, hiển thị trang 1. (There is no page «{page[:20]}»: "
+                                 f"pages run from 1 to {MAX_PAGE}; showing page 1.)")
+            page = "1"
+        request.page = int(page)
         return request
 
 
@@ -113,7 +152,7 @@ def result_of(row: dict[str, Any], query: Query) -> dict[str, Any]:
     """One search result: the article's fields and a highlighted snippet (HTML and plain)."""
     text = " ".join(t for t in (row.get("summary"), row.get("body_text"), row.get("captions")) if t)
     return {
-        "id": row["id"], "url": row["url"], "title": row["title"], "published_at": row["published_at"],
+        "id": row["id"], "url": row["url"], "link": safe_url(row["url"]), "title": row["title"], "published_at": row["published_at"],
         "portal": row["portal"], "category": row["category"], "removed_at": row.get("removed_at"),
         "title_html": snippet(row["title"], query.terms, width=10_000),
         "snippet_html": snippet(text, query.terms),

@@ -198,3 +198,20 @@ def test_a_caption_whose_image_is_not_in_the_markup_is_not_body_text():
     soup = soup_of('<div id=b><p>Mở đầu.</p><figure><figcaption>Quang cảnh</figcaption></figure>'
                    '<div class="gallery-item"><div class="caption">Ảnh: Minh Hà</div></div><p>Kết thúc.</p></div>')
     assert extract_body(soup.find(id="b"), "http://x/a.html").text == "Mở đầu.\n\nKết thúc."
+
+
+@pytest.mark.parametrize("base, expected", [
+    ("/joomla/", "http://portal.example/joomla/images/a.jpg"),  # Joomla's own base: honoured
+    ("http://evil.example/x/", "http://portal.example/tin/images/a.jpg"),  # another host: ignored
+    ("javascript:alert(1)//", "http://portal.example/tin/images/a.jpg"),
+])
+def test_base_href_is_honoured_on_the_same_host_only(base, expected):
+    from bs4 import BeautifulSoup
+
+    from crawler.pages.base import resolve_base_href
+    from crawler.extract.urls import absolute
+
+    soup = BeautifulSoup(f'<html><head><base href="{base}"></head><body><img src="images/a.jpg"></body></html>',
+                         "lxml")
+    resolve_base_href(soup, "http://portal.example/tin/a-1.html")
+    assert absolute(soup.img["src"], "http://portal.example/tin/a-1.html") == expected

@@ -2,6 +2,7 @@
 real Datasette (in-process client). The archive is built from the sample portal's pages."""
 
 import re
+import urllib.parse
 import sqlite3
 from pathlib import Path
 
@@ -231,3 +232,73 @@ async def test_taken_down_articles_are_marked_on_search_and_article_pages(db_pat
     other = next(r for r in data["results"] if r["id"] != seed[0])
     assert other["removed_at"] is None
     assert "taken down" not in (await ds.client.get(f"/article/{other['id']}")).text.lower()
+
+
+# --- hostile or careless parameters never make a 500 ------------------------------------------
+
+
+@pytest.mark.parametrize("params, note", [
+    ({"page": "461168601842738792"}, "There is no page «461168601842738792»"),
+    ({"page": "-5"}, "There is no page «-5»"), ({"page": "abc"}, "There is no page «abc»"),
+    ({"page": "٣"}, "There is no page «٣»"),  # an Arabic-Indic digit
+    ({"from": "2020-13-45"}, "Invalid date «2020-13-45», ignored"),
+    ({"to": "2020-02-30"}, "Invalid date «2020-02-30», ignored"),
+    ({"from": "２０２０-01-01"}, "Invalid date «２０２０-01-01», ignored"),  # full-width digits
+])
+async def test_bad_numbers_and_dates_give_a_note_not_an_error(ds, params, note):
+    for route in ("/search", "/search.json"):
+        response = await ds.client.get(route, params={"q": "thi dua", **params})
+        assert response.status_code == 200, (route, response.text[-500:])
+        shown = " ".join(response.json()["notes"]) if route.endswith(".json") else response.text
+        assert note in shown, route
+    data = await search(ds, q="thi dua", **params)
+    assert data["total"] > 0 and data["page"] == 1 or "page" not in params
+
+
+@pytest.mark.parametrize("segment", [str(2**63), str(2**63 - 1), "9" * 4301, "0", "٣"])
+async def test_article_ids_out_of_range_are_404(ds, segment):
+    response = await ds.client.get("/article/" + urllib.parse.quote(segment), follow_redirects=True)
+    assert response.status_code == 404
+
+
+async def test_stored_javascript_urls_are_never_linked(db_path, tmp_path):
+    copy = tmp_path / "archive.db"
+    source, target = sqlite3.connect(db_path), sqlite3.connect(copy)
+    source.backup(target)
+    seed_id = target.execute("select id from articles where title = ?", [SEED_TITLE]).fetchone()[0]
+    target.execute("update related_links set url = 'javascript:alert(1)' where article_id = ? and position = 0",
+                   [seed_id])
+    target.execute("update images set src = 'javascript:alert(3)' where article_id = ?", [seed_id])
+    target.execute("update articles set url = 'javascript:alert(2)' where id = ?", [seed_id])
+    target.commit()
+    source.close()
+    target.close()
+    ds = Datasette([str(copy)], metadata=metadata_for(str(copy)))
+    page = (await ds.client.get(f"/article/{seed_id}")).text
+    assert not re.search(r'(?:href|src)="\s*javascript', page, re.I)  # shown as text at most, never linked
+    assert "(javascript:alert(1))" in page  # the related link is listed, unlinked
+    results = (await ds.client.get("/search", params={"q": "buu dien tinh"})).text
+    assert 'href="javascript' not in results
+
+
+def test_any_parameters_on_any_route_never_make_a_500(db_path):
+    import asyncio
+
+    from hypothesis import HealthCheck
+
+    ds = Datasette([db_path], metadata=metadata_for(db_path))
+    text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(route=st.sampled_from(["/search", "/search.json", "/article/"]), q=text, page=text, date_from=text,
+           date_to=text, sort=text, portal=text, segment=st.one_of(text, st.integers().map(str)))
+    def check(route, q, page, date_from, date_to, sort, portal, segment):
+        async def get():
+            if route == "/article/":
+                return await ds.client.get("/article/" + urllib.parse.quote(segment, safe=""), follow_redirects=True)
+            return await ds.client.get(route, params={"q": q, "page": page, "from": date_from, "to": date_to,
+                                                      "sort": sort, "portal": portal})
+        status = asyncio.run(get()).status_code
+        assert status in (200, 404), status
+
+    check()

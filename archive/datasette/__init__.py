@@ -24,7 +24,8 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
 
-from ..reading import COUNT_CAP, PAGE_SIZE, SearchRequest, parse, render_body, result_of, search_sql
+from ..reading import COUNT_CAP, PAGE_SIZE, SearchRequest, parse, render_body, result_of, safe_url, search_sql
+from ..reading import article_id as to_article_id
 from ..search import fold, parse_query, snippet
 
 HERE = Path(__file__).resolve().parent
@@ -156,10 +157,11 @@ async def search_view(datasette, request):
 
 async def article_view(datasette, request):
     database = _archive(datasette)
-    article_id = int(request.url_vars["id"])
-    row = (await database.execute("SELECT * FROM articles WHERE id = ?", [article_id])).first()
+    article_id = to_article_id(request.url_vars["id"])
+    row = (await database.execute("SELECT * FROM articles WHERE id = ?", [article_id])).first() if article_id else None
     if row is None:
-        raise NotFound(f"Không có bài viết số {article_id} trong kho lưu trữ. (No article {article_id}.)")
+        shown = request.url_vars["id"][:20] + ("…" if len(request.url_vars["id"]) > 20 else "")
+        raise NotFound(f"Không có bài viết số {shown} trong kho lưu trữ. (No article {shown}.)")
     article = dict(row)
     images = [dict(r) for r in (await database.execute(
         "SELECT src, caption, alt FROM images WHERE article_id = ? ORDER BY position", [article_id])).rows]
@@ -170,9 +172,10 @@ async def article_view(datasette, request):
     body = render_body(article["body_html"])
     shown = {img["src"] for img in images if img["src"] in body}
     context = {
-        "article": article, "body_html": body, "images_outside_body": [i for i in images if i["src"] not in shown],
-        "related": [{**r, "href": datasette.urls.path(f"/article/{r['archived_id']}") if r["archived_id"] else r["url"]}
-                    for r in related],
+        "article": article, "original_link": safe_url(article["url"]), "body_html": body,
+        "images_outside_body": [{**i, "src": safe_url(i["src"])} for i in images if i["src"] not in shown],
+        "related": [{**r, "href": datasette.urls.path(f"/article/{r['archived_id']}") if r["archived_id"]
+                     else safe_url(r["url"])} for r in related],
         "portal": dict(portal) if portal else None, "database": database.name,
     }
     return Response.html(await datasette.render_template("article.html", context, request=request))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from urllib.parse import urljoin
+from urllib.parse import urlsplit, urljoin
 
 from bs4 import BeautifulSoup, Tag
 
@@ -345,12 +345,15 @@ class PageObject:
 def resolve_base_href(soup: BeautifulSoup, url: str) -> None:
     """Honour ``<base href>`` (Joomla prints one on every page): rewrite relative ``href``/``src``
     attributes to absolute URLs against it, once, so every page object may resolve links against
-    the page URL. Without a ``<base>`` tag nothing changes."""
+    the page URL. Without a ``<base>`` tag nothing changes; a ``<base>`` naming another host (or
+    not http(s)) is ignored: a crawled page must not move its images and links off its portal."""
     base = soup.find("base", href=True)
     if base is None:
         return
     base_url = urljoin(url, base["href"].strip())
     base.decompose()
+    if urlsplit(base_url).scheme not in ("http", "https") or not same_host(base_url, url):
+        return
     for tag in soup.find_all(href=True):
         resolved = absolute(tag["href"], base_url)
         if resolved:
