@@ -8,15 +8,23 @@ article's text; serving folds queries the same way.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _D = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 
 
+#: Invisible format characters (zero-width space and joiners, soft hyphen, word joiner, BOM,
+#: bidirectional marks): inside a word they would split it in the index or in a query.
+FORMAT_CHARACTERS = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
 def fold(text: str | None) -> str:
-    """Lower-case ``text`` with diacritics removed and đ→d (NFC output)."""
+    """Lower-case ``text`` with diacritics removed, đ→d and invisible format characters
+    (:data:`FORMAT_CHARACTERS`) dropped (NFC output)."""
     if not text:
         return ""
+    text = FORMAT_CHARACTERS.sub("", text)
     decomposed = unicodedata.normalize("NFD", text.translate(_D))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).lower()
@@ -25,7 +33,6 @@ def fold(text: str | None) -> str:
 # --- queries typed by people ------------------------------------------------------------------
 
 import html as _html  # noqa: E402
-import re  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)("(?P<pstar>\*?)|$)|(?P<word>[^\s"]+)')

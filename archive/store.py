@@ -182,6 +182,22 @@ def m007_portal_health_and_failures(db: Database) -> None:
     db["failures"].create_index(["resolved_at", "portal"])
 
 
+@migrations()
+def m008_fold_drops_format_characters(db: Database) -> None:
+    """``search_folded`` no longer keeps invisible format characters (a zero-width space inside a
+    word split it): refold the articles whose text holds one."""
+    from .search import FORMAT_CHARACTERS
+
+    db.conn.create_function("has_format_character", 1,
+                            lambda text: 1 if text and FORMAT_CHARACTERS.search(text) else 0)
+    for row in list(db.query("SELECT id, title, summary, body_text, captions FROM articles WHERE "
+                             "has_format_character(coalesce(title, '') || coalesce(summary, '') || "
+                             "coalesce(body_text, '') || coalesce(captions, ''))")):
+        searchable = [row["title"], row["summary"], row["body_text"], row["captions"]]
+        db.execute("UPDATE articles SET search_folded = ? WHERE id = ?",
+                   [fold("\n".join(t for t in searchable if t)), row["id"]])
+
+
 #: How long a write waits for another connection's transaction before "database is locked".
 BUSY_TIMEOUT_MS = 30_000
 

@@ -283,3 +283,21 @@ def test_migration_from_an_archive_written_before_incremental_crawls(tmp_path):
     assert set(store.known_articles(db, [article()["url"] + "?from=listing"])) == {article()["url"] + "?from=listing"}
     assert [r["status"] for r in rows(db, "crawl_runs")] == ["interrupted"]
     assert store.save_article(db, article(related_links=[]), portal="tdkt.example", seen_at="T2") == "unchanged"
+
+
+def test_a_zero_width_character_inside_a_word_does_not_split_it(db):
+    store.save_article(db, article(url="http://tdkt.example/zw.html", title="Phong trào khen\u200bthưởng",
+                                   body_text="Công tác thi\u00adđua năm nay."), portal="tdkt.example", seen_at="T1")
+    found = lambda q: [r["url"] for r in db.query(  # noqa: E731
+        "select a.url from articles_fts f join articles a on a.id = f.rowid where articles_fts match ?",
+        [f'search_folded : "{q}"'])]
+    assert found("khenthuong") == found("thidua") == ["http://tdkt.example/zw.html"]
+
+
+def test_migration_refolds_articles_holding_format_characters(db):
+    store.save_article(db, article(url="http://tdkt.example/zw.html", title="khen\u200bthưởng"), portal="tdkt.example",
+                       seen_at="T1")
+    db.execute("update articles set search_folded = 'khen\u200bthuong' where url = 'http://tdkt.example/zw.html'")
+    store.m008_fold_drops_format_characters(db)
+    [row] = db.query("select search_folded from articles where url = 'http://tdkt.example/zw.html'")
+    assert "\u200b" not in row["search_folded"] and "khenthuong" in row["search_folded"]
