@@ -45,12 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="browse and search an archive with Datasette")
     serve.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
     serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
-    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; any other "
+                                                          "is warned about)")
+    serve.add_argument("--cors", action="store_true", help="send Access-Control-Allow-Origin: * on JSON "
+                                                           "(off by default)")
     if argv[:1] and argv[0] in CRAWLER_COMMANDS:
         return run_crawler_command(argv[0], argv[1:])
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve_archive(args.db, args.port, args.host)
+        return serve_archive(args.db, args.port, args.host, cors=args.cors)
     parser.print_help()
     return 2
 
@@ -94,7 +97,11 @@ def _terminate_with_parent() -> None:
         pass
 
 
-def serve_archive(db: str, port: int, host: str) -> int:
+#: Hosts that keep the server on this machine.
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def serve_archive(db: str, port: int, host: str, *, cors: bool = False) -> int:
     from datasette.cli import cli as datasette_cli  # imported here: `crawl` should not pay for it
 
     if not Path(db).is_file():
@@ -103,13 +110,18 @@ def serve_archive(db: str, port: int, host: str) -> int:
     if not 0 < port < 65536:
         print(f"newsarchive serve: bad port {port}", file=sys.stderr)
         return 2
+    if host not in LOOPBACK and not host.startswith("127."):
+        print(f"newsarchive serve: warning: listening on {host}: anyone who can reach port {port} can read the "
+              "whole archive and run read-only SQL on it (each query up to the time limit). Keep the default "
+              "127.0.0.1 behind a reverse proxy to publish it (README: Reading and searching the archive).",
+              file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="newsarchive-") as tmp:
         metadata = os.path.join(tmp, "metadata.json")
         with open(metadata, "w", encoding="utf-8") as f:
             json.dump(metadata_for(db), f, ensure_ascii=False)
         arguments = ["serve", db, "--metadata", metadata, "--host", host, "--port", str(port),
                      "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
-                     "--setting", "truncate_cells_html", "300"]
+                     "--setting", "truncate_cells_html", "300"] + (["--cors"] if cors else [])
         try:
             datasette_cli.main(args=arguments, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:

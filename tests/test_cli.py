@@ -70,3 +70,17 @@ def test_serve_runs_datasette_with_search(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_on_a_public_interface_warns(tmp_path):
+    path = tmp_path / "news.db"
+    store.open_db(str(path)).close()
+    port = free_port()
+    server = subprocess.Popen(newsarchive("serve", "--db", str(path), "--port", str(port), "--host", "0.0.0.0"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stderr.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert first.startswith("newsarchive serve: warning: listening on 0.0.0.0: anyone who can reach port")

@@ -302,3 +302,11 @@ def test_any_parameters_on_any_route_never_make_a_500(db_path):
         assert status in (200, 404), status
 
     check()
+
+
+async def test_search_json_sends_cors_only_when_asked(db_path):
+    quiet = await Datasette([db_path], metadata=metadata_for(db_path)).client.get("/search.json", params={"q": "thi"})
+    assert "access-control-allow-origin" not in quiet.headers
+    open_ = await Datasette([db_path], metadata=metadata_for(db_path), cors=True).client.get(
+        "/search.json", params={"q": "thi"})
+    assert open_.headers["access-control-allow-origin"] == "*"

@@ -143,7 +143,8 @@ async def search_view(datasette, request):
     if request.url_vars.get("format") == ".json":
         for result in data["results"]:
             result.pop("title_html")
-        return Response.json(data, headers={"Access-Control-Allow-Origin": "*"})
+        # cross-origin reads only when the operator asked for them (`newsarchive serve --cors`)
+        return Response.json(data, headers={"Access-Control-Allow-Origin": "*"} if datasette.cors else {})
     portals = (await database.execute("SELECT portal, count(*) AS n FROM articles GROUP BY portal ORDER BY n DESC"
                                       " LIMIT 500")).rows
     categories = (await database.execute("SELECT category, count(*) AS n FROM articles WHERE category IS NOT NULL"
