@@ -26,9 +26,10 @@ from .extract.urls import canonical
 from .items import PageLink
 from .pages.generic import page_number
 
-#: URL paths of a portal's home page (a take-down often redirects there).
-HOME_PATHS = {"", "/", "/index.php", "/index.html", "/index.htm", "/index.aspx", "/default.aspx", "/home",
-              "/trang-chu", "/trangchu.aspx", "/portal", "/portal/", "/portal/pages/default.aspx", "/vi", "/vi/"}
+#: URL paths of a portal's home page (a take-down often redirects there), lower case, without a
+#: trailing slash.
+HOME_PATHS = {"", "/index.php", "/index.html", "/index.htm", "/index.aspx", "/default.aspx", "/home", "/trang-chu",
+              "/trangchu.aspx", "/portal", "/portal/pages/default.aspx", "/vi"}
 
 
 def next_page(current_url: str, links: list[PageLink], seen: set[str]) -> PageLink | None:
@@ -48,7 +49,7 @@ def next_page(current_url: str, links: list[PageLink], seen: set[str]) -> PageLi
 def is_home_page(url: str) -> bool:
     """Whether ``url`` is a portal's home page (``/``, ``/index.php``, ``/portal/`` …)."""
     parts = urlsplit(url)
-    return parts.path.lower().rstrip("/") in {p.rstrip("/") for p in HOME_PATHS} and not parts.query
+    return parts.path.lower().rstrip("/") in HOME_PATHS and not parts.query
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -71,6 +72,15 @@ def newer(shown: str | None, than: str | None) -> bool:
     return shown[:10] > than[:10]
 
 
+def archived_row(known: dict[str, dict], identity: str, href: str | None) -> dict | None:
+    """The archived article a link (``identity``, ``href``) names, among ``known`` (the result of
+    :meth:`ArchiveView.known`), under any of its forms; ``None`` when it is not archived."""
+    for url in dict.fromkeys((identity, href, canonical(identity), canonical(href or identity))):
+        if url in known:
+            return known[url]
+    return None
+
+
 class ArchiveView:
     """The archive as the crawl of ``hosts`` sees it (read-only use of ``archive.store``)."""
 
@@ -88,9 +98,7 @@ class ArchiveView:
     def is_fresh(self, identity: str, href: str | None, shown_date: str | None, known: dict[str, dict]) -> bool:
         """Whether a listing entry is news: not archived under ``identity``/``href``, or shown
         with a date after the newest archived publication date of these hosts."""
-        if newer(shown_date, self.newest):
-            return True
-        return not any(url in known for url in (identity, href, canonical(identity), canonical(href or identity)))
+        return newer(shown_date, self.newest) or archived_row(known, identity, href) is None
 
     def resume_depth(self, start_urls: Iterable[str]) -> dict[str, int]:
         """Per start URL, the listing pages an interrupted earlier walk had read (0 when the

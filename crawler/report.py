@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .extract.urls import host_of
+
 
 def producer(extracted_by: dict[str, str]) -> str:
     """The producer label of an item (``extracted_by``: field → page-object class name)."""
@@ -134,8 +136,6 @@ class PortalHealth:
             self.start_failures.setdefault(start_url, f"unreachable ({reason})")
 
     def portals(self, max_failure_rate: float) -> list[dict]:
-        from .extract.urls import host_of  # here: report.py is imported by pure modules
-
         grouped: dict[str, dict] = {}
         for start_url, entry in self.yields.by_start_url.items():
             host = host_of(start_url)

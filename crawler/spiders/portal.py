@@ -54,7 +54,7 @@ from ..extract.dates import now_iso
 from ..extract.encoding import decode_html, looks_binary
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
-from ..incremental import ArchiveView, conditional_headers, is_home_page, next_page
+from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
 from ..items import Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, NotArticle, PageFailure, Snapshot
 from ..pages import is_duplicate_url, parse_page
 from .. import portals
@@ -195,7 +195,7 @@ class PortalSpider(scrapy.Spider):
             if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
                 continue  # archived: rechecked when due (the window, the rotation, --full)
             fresh += 1
-            archived = known.get(entry.url) or known.get(entry.href) or known.get(canonical(entry.url))
+            archived = archived_row(known, entry.url, entry.href)
             if archived is not None:  # shown with a date newer than anything archived
                 request = self._recheck_request({**archived, "category": page.category, "reason": "listed as new"},
                                                 start_url=start_url)
@@ -347,7 +347,7 @@ class PortalSpider(scrapy.Spider):
         links = [link for link in article.related_links if self.in_scope(link.href or link.url)]
         known = self.view.known([u for link in links for u in (link.url, link.href) if u]) if self.view else {}
         for link in links:
-            if any(u in known for u in (link.url, link.href, canonical(link.url))):
+            if archived_row(known, link.url, link.href) is not None:
                 continue  # archived: rechecked when due
             yield from self._article_requests(link.url, link.href, hops=hops + 1, category=article.category,
                                               start_url=start_url)
@@ -357,9 +357,10 @@ class PortalSpider(scrapy.Spider):
         be parsed (a counted failure, one log line, its :class:`PageFailure` in
         :attr:`bad_pages` for the callback to hand on)."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        if not isinstance(response, TextResponse) or looks_binary(response.body):
+        binary = looks_binary(response.body)
+        if binary or not isinstance(response, TextResponse):
             self.bad_pages.append(self._bad_page(response, f"not a web page ({content_type or 'no Content-Type'}, "
-                                                           f"{'binary' if looks_binary(response.body) else 'not text'})"))
+                                                           f"{'binary' if binary else 'not text'})"))
             return None
         try:
             text, _ = decode_html(response.body, content_type)
