@@ -301,3 +301,8 @@ def test_migration_refolds_articles_holding_format_characters(db):
     store.m008_fold_drops_format_characters(db)
     [row] = db.query("select search_folded from articles where url = 'http://tdkt.example/zw.html'")
     assert "\u200b" not in row["search_folded"] and "khenthuong" in row["search_folded"]
+
+
+def test_writes_wait_for_other_connections(tmp_path):
+    db = store.open_db(str(tmp_path / "archive.db"))
+    assert db.execute("pragma busy_timeout").fetchone()[0] == store.BUSY_TIMEOUT_MS == 30_000

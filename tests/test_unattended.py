@@ -319,3 +319,21 @@ def test_a_terminal_gets_a_live_progress_line_per_portal(portal, tmp_path):
     assert f"{host}: 3 listing pages, 14 new, 0 updated, 0 unchanged, 0 not modified, 0 taken down, 2 failures" in text, text
     assert " req/s [00:" in text
     assert "crawl finished: " in text.strip().splitlines()[-1]
+
+
+def test_a_crawler_whose_parent_is_killed_stops_too(tmp_path):
+    """`kill -9` of `newsarchive crawl` cannot be forwarded: the crawler gets SIGTERM from the
+    kernel (PR_SET_PDEATHSIG), shuts down cleanly and records the run as interrupted."""
+    db = str(tmp_path / "archive.db")
+    with ChangingPortal(articles=200) as portal:
+        process = background_crawl(portal, db, until_articles=10)
+        crawler = _descendants(process.pid)
+        assert crawler
+        process.kill()
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(_alive(pid) for pid in crawler):
+            time.sleep(0.1)
+        assert not [pid for pid in crawler if _alive(pid)], "the crawler outlived its parent"
+    [run] = query(db, "select status, finished_at from crawl_runs")
+    assert run["status"] == "interrupted" and run["finished_at"]
