@@ -15,7 +15,7 @@ from typing import Any
 
 import nh3
 
-from .search import Query, parse_query, snippet
+from .search import Query, parse_query, render, snippet, snippet_pieces
 
 PAGE_SIZE = 20
 #: Matches are counted up to this many ("10,000+"): counting every match of a word found in most
@@ -151,12 +151,13 @@ def search_sql(request: SearchRequest, query: Query, matches: int = 0) -> tuple[
 def result_of(row: dict[str, Any], query: Query) -> dict[str, Any]:
     """One search result: the article's fields and a highlighted snippet (HTML and plain)."""
     text = " ".join(t for t in (row.get("summary"), row.get("body_text"), row.get("captions")) if t)
+    pieces = snippet_pieces(text, query.terms)
     return {
         "id": row["id"], "url": row["url"], "link": safe_url(row["url"]), "title": row["title"], "published_at": row["published_at"],
         "portal": row["portal"], "category": row["category"], "removed_at": row.get("removed_at"),
         "title_html": snippet(row["title"], query.terms, width=10_000),
-        "snippet_html": snippet(text, query.terms),
-        "snippet": snippet(text, query.terms, mark=("", ""), escape=False),
+        "snippet_html": render(pieces),
+        "snippet": render(pieces, mark=("", ""), escape=False),
     }
 
 
