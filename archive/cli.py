@@ -3,7 +3,7 @@
     newsarchive crawl START_URL [START_URL ...] | --portal SLUG | --all  --db PATH [options]
     newsarchive portals [--json]
     newsarchive inspect URL_OR_FILE [--url URL]
-    newsarchive serve --db PATH [--port N] [--host HOST]
+    newsarchive serve --db PATH [--port N] [--host HOST] [--allowed-host NAME ...] [--allow-sql] [--cors]
 
 ``crawl``, ``portals`` and ``inspect`` run ``python -m crawler.run`` / ``crawler.portals`` /
 ``crawler.inspect`` in a child process (Twisted's reactor runs once per process, and
@@ -15,6 +15,7 @@ passed through (see :func:`run_crawler_command`).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import signal
@@ -46,14 +47,21 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
     serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; any other "
-                                                          "is warned about)")
+                                                          "is warned about and turns arbitrary SQL off)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a host name the server answers for besides localhost and IP addresses (its public "
+                            "name behind a reverse proxy); repeatable")
+    serve.add_argument("--allow-sql", action="store_true",
+                       help="allow arbitrary read-only SQL when listening beyond loopback (always allowed on "
+                            "127.0.0.1)")
     serve.add_argument("--cors", action="store_true", help="send Access-Control-Allow-Origin: * on JSON "
                                                            "(off by default)")
     if argv[:1] and argv[0] in CRAWLER_COMMANDS:
         return run_crawler_command(argv[0], argv[1:])
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve_archive(args.db, args.port, args.host, cors=args.cors)
+        return serve_archive(args.db, args.port, args.host, cors=args.cors, allowed_hosts=args.allowed_host,
+                             allow_sql=args.allow_sql)
     parser.print_help()
     return 2
 
@@ -97,12 +105,23 @@ def _terminate_with_parent() -> None:
         pass
 
 
-#: Hosts that keep the server on this machine.
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` keeps the server on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
-def serve_archive(db: str, port: int, host: str, *, cors: bool = False) -> int:
+def serve_archive(db: str, port: int, host: str, *, cors: bool = False, allowed_hosts: list[str] | None = None,
+                  allow_sql: bool = False) -> int:
+    """Serve ``db`` with Datasette and this package's plugin, within the limits of
+    :mod:`archive.datasette.limits`. Beyond loopback, arbitrary SQL is off unless ``allow_sql``."""
     from datasette.cli import cli as datasette_cli  # imported here: `crawl` should not pay for it
+
+    from .datasette.limits import limit_sqlite_heap
 
     if not Path(db).is_file():
         print(f"newsarchive serve: no archive at {db!r}; run `newsarchive crawl URL --db {db}` first", file=sys.stderr)
@@ -110,23 +129,39 @@ def serve_archive(db: str, port: int, host: str, *, cors: bool = False) -> int:
     if not 0 < port < 65536:
         print(f"newsarchive serve: bad port {port}", file=sys.stderr)
         return 2
-    if host not in LOOPBACK and not host.startswith("127."):
-        print(f"newsarchive serve: warning: listening on {host}: anyone who can reach port {port} can read the "
-              "whole archive and run read-only SQL on it (each query up to the time limit). Keep the default "
-              "127.0.0.1 behind a reverse proxy to publish it (README: Reading and searching the archive).",
-              file=sys.stderr)
+    public = not is_loopback(host)
+    sql = allow_sql or not public
+    if public:
+        print(f"newsarchive serve: warning: listening on {host}: anyone who can reach port {port} can read the whole "
+              "archive" + (" and run read-only SQL on it (each query within the limits)" if sql else
+                           "; arbitrary SQL is off (--allow-sql turns it on)")
+              + ". To publish the archive, keep the default 127.0.0.1 behind a reverse proxy and name the public host "
+              "with --allowed-host (README: Publishing the archive).", file=sys.stderr)
+    limit_sqlite_heap()
+    metadata_content = metadata_for(db)
+    names = [name for name in [*(allowed_hosts or []), host] if name and not _is_address(name)]
+    metadata_content.setdefault("plugins", {})["newsarchive"] = {"allowed_hosts": names}
     with tempfile.TemporaryDirectory(prefix="newsarchive-") as tmp:
         metadata = os.path.join(tmp, "metadata.json")
         with open(metadata, "w", encoding="utf-8") as f:
-            json.dump(metadata_for(db), f, ensure_ascii=False)
+            json.dump(metadata_content, f, ensure_ascii=False)
         arguments = ["serve", db, "--metadata", metadata, "--host", host, "--port", str(port),
                      "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
+                     "--setting", "default_allow_sql", "on" if sql else "off",
                      "--setting", "truncate_cells_html", "300"] + (["--cors"] if cors else [])
         try:
             datasette_cli.main(args=arguments, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:
             pass
         return 0
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ snippet with «matches» marked), used by the canned queries of ``metadata.json`
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import sqlite3
 from pathlib import Path
@@ -22,11 +24,12 @@ from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from ..reading import COUNT_CAP, PAGE_SIZE, SearchRequest, parse, render_body, result_of, safe_url, search_sql
 from ..reading import article_id as to_article_id
-from ..search import fold, parse_query, snippet
+from ..search import Query, fold, parse_query, snippet
+from . import exposure, limits
 
 HERE = Path(__file__).resolve().parent
 #: The database name the metadata file is written for (``archive.db``).
@@ -60,13 +63,19 @@ def metadata_for(db_path: str) -> dict:
 # --- hooks -----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(q: str | None) -> Query:
+    return parse_query(q or "")
+
+
 @hookimpl
-def prepare_connection(conn: sqlite3.Connection) -> None:
-    conn.create_function("vn_fold", 1, fold, deterministic=True)
-    conn.create_function("vn_fts_query", 1, lambda q: parse_query(q or "").expression or NO_MATCH,
+def prepare_connection(conn: sqlite3.Connection, datasette) -> None:
+    statement = limits.guard(conn, datasette.setting("sql_time_limit_ms"))
+    conn.create_function("vn_fold", 1, statement.timed(fold), deterministic=True)
+    conn.create_function("vn_fts_query", 1, statement.timed(lambda q: _parsed(q).expression or NO_MATCH),
                          deterministic=True)
-    conn.create_function("vn_snippet", 2, lambda text, q: snippet(text, parse_query(q or "").terms,
-                                                                   mark=("«", "»"), escape=False),
+    conn.create_function("vn_snippet", 2, statement.timed(lambda text, q: snippet(text, _parsed(q).terms,
+                                                                                   mark=("«", "»"), escape=False)),
                          deterministic=True)
 
 
@@ -75,7 +84,25 @@ def register_routes():
     return [
         (r"^/search(?P<format>\.json)?$", search_view),
         (r"^/article/(?P<id>\d+)$", article_view),
+        (r"^/-/databases(?P<format>\.json)?$", exposure.databases_view),
     ]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return exposure.wrap(datasette)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """SQLite's "out of memory" (the heap ceiling of :mod:`.limits`) is the query's fault: 400, said so."""
+    if isinstance(exception, MemoryError):
+        # imported here: datasette.handle_exception imports datasette.plugins, which is still
+        # loading this plugin when this module is imported
+        from datasette import handle_exception as default_handling
+
+        return default_handling.handle_exception(datasette, request, BadRequest(limits.OUT_OF_MEMORY))
+    return None
 
 
 @hookimpl
@@ -124,7 +151,10 @@ async def search_view(datasette, request):
             query.notes.append(f"Không tìm được với cú pháp này. (This query could not be run: {error}.)")
             rows = []
         more = len(rows) > PAGE_SIZE
-        results = [result_of(row, query) for row in rows[:PAGE_SIZE]]
+        # Snippets are Python work (bounded, a few ms each): done in a worker thread so the event
+        # loop keeps answering other requests meanwhile.
+        results = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: [result_of(row, query) for row in rows[:PAGE_SIZE]])
     for result in results:
         result["archive_url"] = datasette.urls.path(f"/article/{result['id']}")
 
