@@ -34,6 +34,8 @@ PLANTED = ('<script>window.__pwned = 1; document.title = "pwned";</script>'
            '<img src="/nonexistent.png" onerror="window.__pwned = 2">'
            '<a id="planted" href="javascript:window.__pwned = 3">xem</a>'
            '<p onclick="window.__pwned = 4" id="planted-p">Đoạn có sự kiện onclick</p>')
+PLANTED_LINK = "javascript:window.__pwned = 5"
+PLANTED_LINK_TITLE = "Tin liên quan có địa chỉ javascript"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"]
 
@@ -60,6 +62,9 @@ def server(tmp_path_factory):
     # older or hand-edited archive might hold it: the page must still not run it.
     conn = sqlite3.connect(path)
     conn.execute("update articles set body_html = body_html || ? where title = ?", [PLANTED, HOSTILE_TITLE])
+    # And a javascript: URL as a related link of the same article, as an imported archive might hold it.
+    conn.execute("insert into related_links (article_id, position, url, title) "
+                 "select id, 99, ?, ? from articles where title = ?", [PLANTED_LINK, PLANTED_LINK_TITLE, HOSTILE_TITLE])
     conn.commit()
     conn.close()
     port = free_port()
@@ -167,6 +172,30 @@ def test_planted_script_does_not_run(page, server):
     assert page.evaluate("window.__pwned") is None
     assert page.dialogs == []
     assert "Đoạn có sự kiện onclick" in page.inner_text(".na-body")  # the text stays, the handler goes
+
+
+def test_a_javascript_related_link_is_shown_unlinked(page, server):
+    page.goto(server + "/search?q=" + "doanh nghiep nha nuoc tong ket")
+    page.click(f"text={HOSTILE_TITLE}")
+    page.wait_for_selector("article.na-article h1")
+    planted = page.get_by_text(PLANTED_LINK_TITLE)
+    assert planted.count() == 1, "the related link's title is still shown"
+    assert planted.evaluate("e => e.closest('a') === null"), "but not as a link"
+    assert page.locator("a[href^='javascript']").count() == 0
+    planted.click()
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_a_very_long_query_answers_at_once_with_a_note(page, server):
+    page.goto(server + "/search")
+    page.fill("input[name=q]", "thi " * 200)
+    started = time.monotonic()
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector(".na-notes")
+    took = time.monotonic() - started
+    assert "only its start was searched" in page.inner_text(".na-notes")
+    assert page.locator(".na-results li").count() > 0
+    assert took < 2, f"the search page took {took:.1f} s"
 
 
 def test_no_request_leaves_the_server(page, server):
