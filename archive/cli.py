@@ -4,6 +4,7 @@
     newsarchive portals [--json]
     newsarchive inspect URL_OR_FILE [--url URL]
     newsarchive serve --db PATH [--port N] [--host HOST] [--allowed-host NAME ...] [--allow-sql] [--cors]
+    newsarchive backup --db PATH --out FILE [--force]
 
 ``crawl``, ``portals`` and ``inspect`` run ``python -m crawler.run`` / ``crawler.portals`` /
 ``crawler.inspect`` in a child process (Twisted's reactor runs once per process, and
@@ -24,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import package_version
+from . import package_version, store
 from .datasette import metadata_for
 
 SQL_TIME_LIMIT_MS = 3000
@@ -56,12 +57,18 @@ def main(argv: list[str] | None = None) -> int:
                             "127.0.0.1)")
     serve.add_argument("--cors", action="store_true", help="send Access-Control-Allow-Origin: * on JSON "
                                                            "(off by default)")
+    backup = commands.add_parser("backup", help="copy an archive consistently, even while a crawl writes to it")
+    backup.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
+    backup.add_argument("--out", required=True, help="the copy to write (a single SQLite file)")
+    backup.add_argument("--force", action="store_true", help="replace --out if it exists")
     if argv[:1] and argv[0] in CRAWLER_COMMANDS:
         return run_crawler_command(argv[0], argv[1:])
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve_archive(args.db, args.port, args.host, cors=args.cors, allowed_hosts=args.allowed_host,
                              allow_sql=args.allow_sql)
+    if args.command == "backup":
+        return backup_archive(args.db, args.out, force=args.force)
     parser.print_help()
     return 2
 
@@ -154,6 +161,21 @@ def serve_archive(db: str, port: int, host: str, *, cors: bool = False, allowed_
         except KeyboardInterrupt:
             pass
         return 0
+
+
+def backup_archive(db: str, out: str, *, force: bool = False) -> int:
+    """``newsarchive backup``: :func:`archive.store.backup`, with a one-line report."""
+    if Path(out).exists() and not force:
+        print(f"newsarchive backup: {out!r} exists; --force replaces it", file=sys.stderr)
+        return 2
+    try:
+        copied = store.backup(db, out)
+    except store.BackupError as error:
+        print(f"newsarchive backup: {error}", file=sys.stderr)
+        return 2
+    print(f"newsarchive backup: {db} → {out}: {copied['articles']} articles, {copied['bytes'] / 2**20:.1f} MB, "
+          "integrity ok")
+    return 0
 
 
 def _is_address(host: str) -> bool:

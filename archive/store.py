@@ -17,6 +17,8 @@ templates; keep them stable):
                     completed (an interrupted walk is read again to that depth by the next crawl).
 ``articles_fts``    FTS5 over title, summary, body_text, captions and ``search_folded``.
 
+:func:`backup` writes a consistent copy of an archive to another file.
+
 All times are ISO 8601 with ``+07:00``. Saving is idempotent: saving the same article again
 changes only ``articles.last_seen_at`` (and what is refreshed without a revision: its category,
 related links and HTTP validators); an article whose content did not change adds no snapshot.
@@ -27,6 +29,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -592,3 +596,56 @@ def _keep_revision(db: Database, existing: Mapping[str, Any], *, until: str) -> 
 
 def _get(db: Database, table: str, where: str, params: list[Any]) -> dict[str, Any] | None:
     return next(iter(db[table].rows_where(where, params, limit=1)), None)
+
+
+# --- backups ---------------------------------------------------------------------------------
+
+
+class BackupError(Exception):
+    """A backup that could not be made; the message says why (the archive is untouched)."""
+
+
+def backup(source: str, out: str) -> dict[str, Any]:
+    """Copy the archive at ``source`` to ``out`` while crawls may go on writing to it.
+
+    SQLite's online backup API copies every page in one step inside one read transaction (WAL
+    lets writers go on meanwhile), so the copy is the archive as of one moment: every commit
+    before the backup began, none half-made. The copy is written to ``out + ".partial"``, made a
+    single self-contained file (rollback journal, not WAL), checked with ``pragma
+    integrity_check`` and only then renamed to ``out``. Returns ``{"articles": N, "bytes": size}``.
+    """
+    if not os.path.isfile(source):
+        raise BackupError(f"no archive at {source!r}")
+    if os.path.exists(out) and os.path.samefile(source, out):
+        raise BackupError("the backup cannot replace the archive itself")
+    partial = out + ".partial"
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        try:
+            src.execute("select 1 from articles limit 1").fetchall()
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"{source!r} is not an archive ({error})") from error
+        if os.path.exists(partial):
+            os.remove(partial)
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst, pages=-1)
+            dst.execute("pragma journal_mode = delete")
+            problems = [row[0] for row in dst.execute("pragma integrity_check")]
+            if problems != ["ok"]:
+                raise BackupError(f"the copy failed its integrity check: {'; '.join(problems[:5])}")
+            articles = dst.execute("select count(*) from articles").fetchone()[0]
+        finally:
+            dst.close()
+    except (sqlite3.Error, OSError) as error:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise BackupError(str(error)) from error
+    except BackupError:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise
+    finally:
+        src.close()
+    os.replace(partial, out)
+    return {"articles": articles, "bytes": os.path.getsize(out)}
