@@ -54,3 +54,12 @@ ARCHIVE_DB = "archive.db"
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+#: ``scrapy crawl portal … -O items.jsonl`` (or .json, .csv, .xml): one record per archived
+#: article (``crawler/feeds.py``), not the crawl's bookkeeping items or raw responses.
+FEED_EXPORTERS = {
+    "jsonlines": "crawler.feeds.ArticleJsonLinesExporter",
+    "jsonl": "crawler.feeds.ArticleJsonLinesExporter",
+    "json": "crawler.feeds.ArticleJsonExporter",
+    "csv": "crawler.feeds.ArticleCsvExporter",
+    "xml": "crawler.feeds.ArticleXmlExporter",
+}

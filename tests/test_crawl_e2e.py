@@ -324,3 +324,21 @@ def test_robots_disallowed_start_url_is_skipped_not_failed(portal, tmp_path):
     assert f"{portal.url('/admin/news/')}: forbidden by robots.txt" in result.stderr
     assert "/admin/news/" not in portal.requests
     assert query(db, "select failures from crawl_runs")[0]["failures"] == 0
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "json"])
+def test_scrapy_feed_export_gives_one_object_per_article(portal, tmp_path, suffix):
+    """`scrapy crawl portal -a start_url=URL -O items.jsonl` (scrapy.cfg at the repository root)."""
+    out = tmp_path / f"items.{suffix}"
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"start_url={portal.url(CATEGORY)}",
+                             "-s", f"ARCHIVE_DB={tmp_path / 'archive.db'}", "-s", "DOWNLOAD_DELAY=0", "-O", str(out)],
+                            cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "Error serializing" not in result.stderr, result.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()] if suffix == "jsonl" else json.loads(text)
+    assert {article_id(row["url"]) for row in rows} == ARTICLE_IDS
+    assert len(rows) == len(ARTICLE_IDS)
+    seed = next(row for row in rows if row["url"].endswith(SEED_PATH))
+    assert seed["published_at"] == "2020-12-24T08:15:00+07:00" and seed["http_status"] == 200
