@@ -14,7 +14,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+# The application alone (what `make demo` needs) ...
+$(VENV)/.installed-app: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+# ... and with the test tools (pytest, Hypothesis, Playwright), for `make test` and `make bench`.
+$(VENV)/.installed: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
@@ -22,12 +28,20 @@ install: $(VENV)/.installed
 
 # Serves the bundled sample portal on 127.0.0.1:$(DEMO_PORTAL_PORT), crawls it into $(DEMO_DB),
 # then serves the archive at http://127.0.0.1:$(DEMO_PORT)/ . Ctrl-C stops both.
-demo: install
+# Other ports: make demo DEMO_PORTAL_PORT=8100 DEMO_PORT=8101
+demo: $(VENV)/.installed-app
 	@set -e; \
+	for port in $(DEMO_PORTAL_PORT) $(DEMO_PORT); do \
+	  if $(BIN)/python -c "import socket, sys; s = socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('127.0.0.1', $$port)) != 0)"; then \
+	    echo "make demo: port $$port on 127.0.0.1 is in use; choose free ports: make demo DEMO_PORTAL_PORT=8100 DEMO_PORT=8101" >&2; \
+	    exit 2; \
+	  fi; \
+	done; \
 	$(BIN)/python fixtures/server.py --port $(DEMO_PORTAL_PORT) >/dev/null 2>&1 & portal=$$!; \
 	trap 'kill $$portal 2>/dev/null || true' EXIT INT TERM; \
 	for i in $$(seq 50); do $(BIN)/python -c "import urllib.request as u; u.urlopen('$(DEMO_START)')" 2>/dev/null && break; sleep 0.1; done; \
 	echo "sample portal: $(DEMO_START)"; \
+	echo "(its «Tin khác» lists link two deleted articles on purpose: the crawl reports those two 404s as failures and archives the 14 articles)"; \
 	$(BIN)/newsarchive crawl $(DEMO_START) --db $(DEMO_DB) --delay 0 --log-level WARNING; \
 	echo "archive: http://127.0.0.1:$(DEMO_PORT)/  (Ctrl-C stops both)"; \
 	$(BIN)/newsarchive serve --db $(DEMO_DB) --port $(DEMO_PORT)
