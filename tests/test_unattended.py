@@ -275,15 +275,22 @@ def test_bad_failure_rate_is_a_usage_error(tmp_path):
 
 
 def test_deploy_files_use_only_options_that_exist():
-    """The systemd unit and the crontab call `newsarchive crawl` with options it has."""
+    """Every `newsarchive <command>` in the systemd unit and the crontab uses options that command has."""
     import re
 
-    help_text = subprocess.run([sys.executable, "-m", "archive.cli", "crawl", "--help"], capture_output=True,
-                               text=True).stdout
+    def options_of(command):
+        help_text = subprocess.run([sys.executable, "-m", "archive.cli", command, "--help"], capture_output=True,
+                                   text=True).stdout
+        return set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", help_text))
+
+    calls = []
     for name in ("newsarchive-crawl.service", "crontab"):
-        text = (ROOT / "deploy" / name).read_text()
-        options = set(re.findall(r"\s(--[a-z][a-z-]+)", text))
-        assert options and all(option in help_text for option in options), (name, options)
+        text = (ROOT / "deploy" / name).read_text().replace("\\\n", " ")
+        for command, rest in re.findall(r"bin/newsarchive (\w+)([^&\n]*)", text):
+            used = set(re.findall(r"\s(--[a-z][a-z-]+)", rest))
+            assert used and used <= options_of(command), (name, command, used - options_of(command))
+            calls.append(command)
+    assert sorted(set(calls)) == ["backup", "crawl"] and calls.count("crawl") == 3
     timer = (ROOT / "deploy" / "newsarchive-crawl.timer").read_text()
     assert "Persistent=true" in timer and "RandomizedDelaySec=" in timer
     service = (ROOT / "deploy" / "newsarchive-crawl.service").read_text()
