@@ -1,9 +1,15 @@
-"""Vietnamese folding for diacritic-insensitive search.
+"""Accent-aware search for Vietnamese: the two spellings of the text that are indexed, and
+queries, snippets and highlighting over them.
 
 :func:`fold` lower-cases, removes every combining mark (tones and vowel marks: "Hà Giang" →
 "ha giang", "thưởng" → "thuong") and maps đ/Đ → d, which no Unicode decomposition does and
-SQLite's ``unicode61`` tokenizer therefore never folds. Storage indexes a folded copy of each
-article's text; serving folds queries the same way.
+SQLite's ``unicode61`` tokenizer therefore never folds. :func:`spelled` keeps the marks but
+lower-cases, drops invisible characters and writes the tone of the final syllables oa, oe and uy
+in one place ("hoà" and "hòa", "thuỷ" and "thủy" are the same word in the two spelling styles
+Vietnamese portals use). Storage indexes both spellings of each article (``search_folded`` and
+``search_marked``). A query typed without any mark is searched folded: it matches every spelling.
+A query with a mark anywhere is searched as typed: "Điện Biên" does not find "diễn biến", and
+"thi đua" does not find "Thị".
 """
 
 from __future__ import annotations
@@ -45,6 +51,36 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFC", decomposed.translate(_COMBINING)).lower()
 
 
+#: Final syllables whose tone mark the two spelling styles put on different vowels: the tone on
+#: the second vowel (the newer style: "hoà", "khoẻ", "thuỷ") is moved to the first ("hòa", "khỏe",
+#: "thủy"). Not after q ("quý": there u belongs to the consonant), not before another letter.
+_TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ"}
+_TONE_OF = {char: (base, index) for base, chars in _TONED.items() for index, char in enumerate(chars)}
+_FINAL_PAIR = re.compile(r"(?<!q)(o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?!\w)")
+
+
+def _tone_on_first(match: re.Match) -> str:
+    first, second = match.group(1)
+    base, tone = _TONE_OF[second]
+    return _TONED[first][tone] + base
+
+
+def spelled(text: str | None) -> str:
+    """``text`` as it is spelled, for accent-exact search: NFC, lower-case, invisible format
+    characters dropped, the tone of a final oa/oe/uy on its first vowel ("Thanh Hoá" →
+    "thanh hóa", "Thuỷ" → "thủy"). Same length as its NFC, lower-cased input when that holds no
+    format character (highlighting relies on it)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", FORMAT_CHARACTERS.sub("", text)).lower()
+    return _FINAL_PAIR.sub(_tone_on_first, text)
+
+
+def has_marks(text: str | None) -> bool:
+    """Whether ``text`` holds a Vietnamese mark (tone, vowel mark or đ) or any other diacritic."""
+    return spelled(text) != fold(text)
+
+
 # --- queries typed by people ------------------------------------------------------------------
 
 
@@ -60,17 +96,20 @@ _WORD = re.compile(r"\w+")
 
 @dataclass
 class Term:
-    """One thing to find: a word or a phrase (folded), maybe a prefix, maybe excluded."""
+    """One thing to find: a word or a phrase, maybe a prefix, maybe excluded. ``words`` are folded
+    (:func:`fold`), or spelled as typed (:func:`spelled`) when ``exact``."""
 
     words: list[str]
     prefix: bool = False
     negated: bool = False
+    exact: bool = False
 
     def fts(self) -> str:
         return '"' + " ".join(self.words).replace('"', '""') + '"' + ("*" if self.prefix else "")
 
     def pattern(self) -> str:
-        """A regex over folded text matching this term (used for highlighting)."""
+        """A regex matching this term in folded text (in :func:`spelled` text when ``exact``),
+        used for highlighting."""
         body = r"\W+".join(re.escape(w) for w in self.words)
         return r"\b" + body + (r"\w*" if self.prefix else r"\b")
 
@@ -79,22 +118,32 @@ class Term:
 class Query:
     """A search box entry, parsed.
 
-    Syntax: words (all must appear, in any order, with or without diacritics), ``"a phrase"``,
-    ``prefix*``, ``OR`` between two terms, ``-excluded`` words. ``expression`` is the FTS5
-    query over the folded column (``search_folded``), or ``""`` when there is nothing to search.
-    ``notes`` says, in Vietnamese and English, what was not understood and how it was read.
+    Syntax: words (all must appear, in any order), ``"a phrase"``, ``prefix*``, ``OR`` between
+    two terms, ``-excluded`` words. Typed without any mark, every word matches with or without
+    marks; with a mark anywhere (``exact``), every word matches as spelled (tone and vowel marks
+    and đ; case and the oa/oe/uy tone placement do not matter). ``expression`` is the FTS5 query
+    over ``search_folded`` or, when ``exact``, ``search_marked``; ``""`` when there is nothing to
+    search. ``notes`` says, in Vietnamese and English, what was not understood and how it was read.
     """
 
     text: str
     terms: list[Term] = field(default_factory=list)
     expression: str = ""
     notes: list[str] = field(default_factory=list)
+    exact: bool = False
+
+    @property
+    def without_marks(self) -> str:
+        """The query with its marks removed: what to search to find every spelling."""
+        return fold(self.text) if self.exact else self.text
 
 
-def parse_query(text: str, column: str = "search_folded") -> Query:
+def parse_query(text: str) -> Query:
     """Parse what a person typed into a safe FTS5 expression (never an FTS5 syntax error)."""
     query = Query(text=text or "")
     text = _capped(text or "", query)
+    query.exact = has_marks(text)
+    spelling = spelled if query.exact else fold
     positives: list[str] = []
     negatives: list[str] = []
     pending_or = False
@@ -109,13 +158,13 @@ def parse_query(text: str, column: str = "search_folded") -> Query:
                 continue
             negated = raw.startswith("-") and len(raw) > 1
             prefix = raw.endswith("*")
-            words = _WORD.findall(fold(raw))
+            words = _WORD.findall(spelling(raw))
         else:
             negated, prefix = bool(match["neg"]), bool(match["pstar"])
-            words = _WORD.findall(fold(match["phrase"]))
+            words = _WORD.findall(spelling(match["phrase"]))
         if not words:
             continue
-        term = Term(words=words, prefix=prefix, negated=negated)
+        term = Term(words=words, prefix=prefix, negated=negated, exact=query.exact)
         if term in query.terms:
             continue
         if len(query.terms) == MAX_TERMS:
@@ -144,6 +193,7 @@ def parse_query(text: str, column: str = "search_folded") -> Query:
         expression = f"({together} OR ({expression}))"
     if negatives:
         expression = f"({expression}) NOT ({' OR '.join(negatives)})"
+    column = "search_marked" if query.exact else "search_folded"
     query.expression = f"{column} : ({expression})"
     return query
 
@@ -172,31 +222,51 @@ def _fold_char(char: str) -> str:
     return fold(char)
 
 
-def fold_with_positions(text: str) -> tuple[str, Sequence[int]]:
-    """``fold(text)`` character by character and, for each folded character, the index of the
-    character it came from. Linear: when every character folds to exactly one (the usual case,
-    NFC Vietnamese), one ``str.translate`` does it and the positions are ``range(len(text))``."""
-    table = {ord(char): _fold_char(char) for char in set(text)}
+@functools.lru_cache(maxsize=8192)
+def _lower_char(char: str) -> str:
+    return FORMAT_CHARACTERS.sub("", char).lower()
+
+
+def _per_char(text: str, convert) -> tuple[str, Sequence[int]]:
+    """``convert`` applied to each character of ``text`` and, for each output character, the
+    index of the character it came from. Linear: when every character gives exactly one (the
+    usual case, NFC Vietnamese), one ``str.translate`` does it and the positions are
+    ``range(len(text))``."""
+    table = {ord(char): convert(char) for char in set(text)}
     if all(len(out) == 1 for out in table.values()):
         return text.translate(table), range(len(text))
-    folded: list[str] = []
+    converted: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):
         out = table[ord(char)]
-        folded.append(out)
+        converted.append(out)
         positions.extend([index] * len(out))
-    return "".join(folded), positions
+    return "".join(converted), positions
+
+
+def fold_with_positions(text: str) -> tuple[str, Sequence[int]]:
+    """``fold(text)`` character by character, with the index each folded character came from."""
+    return _per_char(text, _fold_char)
+
+
+def spelled_with_positions(text: str) -> tuple[str, Sequence[int]]:
+    """:func:`spelled` ``text`` (for NFC input), with the index each character came from."""
+    lowered, positions = _per_char(text, _lower_char)
+    return _FINAL_PAIR.sub(_tone_on_first, lowered), positions
 
 
 Span = tuple[int, int, int]  #: (start, end, term index) of one match in the original text
 
 
 def matches(text: str, terms: list[Term]) -> list[Span]:
-    """Where ``terms`` occur in ``text`` (matched on folded text), sorted; bounded by
-    :data:`SCAN_CHARS` and :data:`MAX_MATCHES_PER_TERM`."""
-    folded, positions = fold_with_positions(text[:SCAN_CHARS])
+    """Where ``terms`` occur in ``text`` (matched on folded text, on :func:`spelled` text for
+    exact terms), sorted; bounded by :data:`SCAN_CHARS` and :data:`MAX_MATCHES_PER_TERM`."""
+    scanned = text[:SCAN_CHARS]
+    views = {exact: (spelled_with_positions if exact else fold_with_positions)(scanned)
+             for exact in {term.exact for term in terms}}
     spans: list[Span] = []
     for index, term in enumerate(terms):
+        folded, positions = views[term.exact]
         for count, found in enumerate(re.finditer(term.pattern(), folded)):
             if count == MAX_MATCHES_PER_TERM:
                 break
@@ -229,8 +299,9 @@ Piece = tuple[str, bool]  #: a run of a snippet's text and whether it is a match
 
 def snippet_pieces(text: str | None, terms: list[Term], width: int = 240) -> list[Piece]:
     """A window of about ``width`` characters of ``text`` around its best match of ``terms``, as
-    runs of text flagged when they match ("…" runs mark a cut). Matching is done on folded text,
-    so "thi dua" finds "thi đua"; the original characters are kept. Without a match (or none in
+    runs of text flagged when they match ("…" runs mark a cut). Matching follows the query's
+    rule (folded: "thi dua" finds "thi đua"; exact: "thi đua" does not find "Thị"); the original
+    characters are kept. Without a match (or none in
     the first :data:`SCAN_CHARS` characters): the start of the text."""
     text = text or ""
     spans = matches(text, [t for t in terms if not t.negated])

@@ -15,7 +15,9 @@ templates; keep them stable):
 ``failures``        every page that failed, until it answers (``resolved_at``): retried first.
 ``listing_walks``   per start URL: how many listing pages the latest walk read, and whether it
                     completed (an interrupted walk is read again to that depth by the next crawl).
-``articles_fts``    FTS5 over title, summary, body_text, captions and ``search_folded``.
+``articles_fts``    FTS5 over ``search_folded`` and ``search_marked``: the title, summary, body and
+                    captions folded (no marks) and as spelled (marks kept), tokenizer
+                    ``unicode61 remove_diacritics 0``.
 
 :func:`backup` writes a consistent copy of an archive to another file.
 
@@ -36,7 +38,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from .search import fold
+from .search import fold, spelled
 
 #: Article fields whose change is an edit: a new revision, the old version kept in
 #: ``article_revisions``. The category (the listing that reached it), the related list ("Tin
@@ -45,8 +47,13 @@ from .search import fold
 CONTENT_FIELDS = (
     "title", "summary", "author", "source", "published_at", "published_raw", "body_text", "body_html", "images",
 )
-FTS_COLUMNS = ["title", "summary", "body_text", "captions", "search_folded"]
-FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+#: What ``articles_fts`` indexes: the article's searchable text folded and as spelled (see
+#: :mod:`archive.search`), with a tokenizer that keeps marks, so "điện" and "diễn" are two words
+#: in ``search_marked`` and one ("dien") in ``search_folded``.
+FTS_COLUMNS = ["search_folded", "search_marked"]
+FTS_TOKENIZER = "unicode61 remove_diacritics 0"
+#: The first index (until m009): the text columns and the folded copy, marks removed by the tokenizer.
+_FTS_COLUMNS_V1 = ["title", "summary", "body_text", "captions", "search_folded"]
 
 migrations = Migrations("newsarchive")
 
@@ -98,7 +105,7 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("crawl_run_id", "crawl_runs", "id")],
     )
     db["snapshots"].create_index(["url", "fetched_at"])
-    db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZER, create_triggers=True)
+    db["articles"].enable_fts(_FTS_COLUMNS_V1, tokenize="unicode61 remove_diacritics 2", create_triggers=True)
 
 
 @migrations()
@@ -155,14 +162,7 @@ def m006_incremental(db: Database) -> None:
     db.execute("UPDATE articles SET fetch_url = (SELECT s.requested_url FROM snapshots s WHERE s.url = articles.url "
                "ORDER BY s.fetched_at DESC, s.id DESC LIMIT 1)")
     db["articles"].create_index(["removed_at"])
-    # Re-index an article for search only when a searched column changes (sqlite-utils' trigger
-    # fires on any update: every recheck's last_seen_at rewrote the article's FTS entries).
-    searched = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
-    db.execute("DROP TRIGGER IF EXISTS articles_au")
-    db.execute(f"""CREATE TRIGGER articles_au AFTER UPDATE OF {searched} ON articles BEGIN
-  INSERT INTO articles_fts (articles_fts, rowid, {searched}) VALUES ('delete', old.rowid, {", ".join(f'old."{c}"' for c in FTS_COLUMNS)});
-  INSERT INTO articles_fts (rowid, {searched}) VALUES (new.rowid, {", ".join(f'new."{c}"' for c in FTS_COLUMNS)});
-END""")
+    _reindex_on_update_of(db, _FTS_COLUMNS_V1)
     for row in list(db.query(f"SELECT id, {', '.join(f for f in CONTENT_FIELDS if f != 'images')} FROM articles")):
         row["images"] = list(db.query("SELECT src, caption, alt FROM images WHERE article_id = ? ORDER BY position",
                                       [row["id"]]))
@@ -198,8 +198,34 @@ def m008_fold_drops_format_characters(db: Database) -> None:
                              "has_format_character(coalesce(title, '') || coalesce(summary, '') || "
                              "coalesce(body_text, '') || coalesce(captions, ''))")):
         searchable = [row["title"], row["summary"], row["body_text"], row["captions"]]
-        db.execute("UPDATE articles SET search_folded = ? WHERE id = ?",
-                   [fold("\n".join(t for t in searchable if t)), row["id"]])
+        db.execute("UPDATE articles SET search_folded = ? WHERE id = ?", [fold(_searchable_text(searchable)), row["id"]])
+
+
+@migrations()
+def m009_accent_aware_search(db: Database) -> None:
+    """Accent-aware search: each article also keeps its text as spelled (``search_marked``), and
+    ``articles_fts`` is rebuilt over ``search_folded`` and ``search_marked`` with a tokenizer that
+    keeps marks. A query typed with marks then matches that spelling only. (About a minute per
+    100,000 articles.)"""
+    db["articles"].add_column("search_marked", str)
+    db.conn.create_function("searchable_spelled", 4, lambda *parts: spelled(_searchable_text(parts)),
+                            deterministic=True)
+    db.execute("UPDATE articles SET search_marked = searchable_spelled(title, summary, body_text, captions)")
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZER, create_triggers=True, replace=True)
+    _reindex_on_update_of(db, FTS_COLUMNS)
+
+
+def _reindex_on_update_of(db: Database, columns: list[str]) -> None:
+    """Re-index an article for search only when a searched column changes (sqlite-utils' trigger
+    fires on any update: every recheck's last_seen_at rewrote the article's FTS entries)."""
+    searched = ", ".join(f'"{c}"' for c in columns)
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(f"""CREATE TRIGGER articles_au AFTER UPDATE OF {searched} ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, {searched}) VALUES ('delete', old.rowid, {", ".join(f'old."{c}"' for c in columns)});
+  INSERT INTO articles_fts (rowid, {searched}) VALUES (new.rowid, {", ".join(f'new."{c}"' for c in columns)});
+END""")
 
 
 #: How long a write waits for another connection's transaction before "database is locked".
@@ -563,6 +589,11 @@ def _numbered(article_id: int, rows: list[dict[str, Any]]) -> list[dict[str, Any
     return [{"article_id": article_id, "position": i, **row} for i, row in enumerate(rows)]
 
 
+def _searchable_text(parts: Iterable[str | None]) -> str:
+    """The title, summary, body and captions an article is searched by, one per line."""
+    return "\n".join(part for part in parts if part)
+
+
 def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_at: str) -> dict[str, Any]:
     captions = "\n".join(img["caption"] for img in article.get("images") or [] if img.get("caption")) or None
     searchable = [article.get("title"), article.get("summary"), article.get("body_text"), captions]
@@ -574,7 +605,8 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
         "published_year": (article.get("published_at") or "")[:4] or None,
         "body_text": article.get("body_text"), "body_html": article.get("body_html"), "captions": captions,
         "last_seen_at": seen_at, "last_changed_at": seen_at, "content_hash": digest,
-        "search_folded": fold("\n".join(s for s in searchable if s)),
+        "search_folded": fold(_searchable_text(searchable)),
+        "search_marked": spelled(_searchable_text(searchable)),
         "extracted_by": json.dumps(article["extracted_by"], sort_keys=True) if article.get("extracted_by") else None,
     }
 

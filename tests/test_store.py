@@ -6,7 +6,7 @@ import pytest
 from sqlite_utils import Database
 
 from archive import store
-from archive.search import fold
+from archive.search import fold, parse_query
 
 
 @pytest.fixture
@@ -301,6 +301,53 @@ def test_migration_refolds_articles_holding_format_characters(db):
     store.m008_fold_drops_format_characters(db)
     [row] = db.query("select search_folded from articles where url = 'http://tdkt.example/zw.html'")
     assert "\u200b" not in row["search_folded"] and "khenthuong" in row["search_folded"]
+
+
+def _store_of(commit, tmp_path):
+    """``archive/store.py`` as it was at ``commit`` (from git), importable; skips without history."""
+    import importlib.util
+    import subprocess
+
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    source = subprocess.run(["git", "-C", str(root), "show", f"{commit}:archive/store.py"], capture_output=True,
+                            text=True)
+    if source.returncode != 0:
+        pytest.skip(f"the store of {commit} is not in this clone's history")
+    old_file = tmp_path / f"store_{commit}.py"
+    old_file.write_text(source.stdout.replace("from .search import", "from archive.search import"))
+    spec = importlib.util.spec_from_file_location(f"store_{commit}", old_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_migration_to_accent_aware_search(tmp_path):
+    """An archive indexed before accent-aware search (store of d36d536) gets ``search_marked`` and
+    the new index: a query with marks then finds only that spelling, one without finds both, and
+    later edits are re-indexed."""
+    old = _store_of("d36d536", tmp_path)
+    path = str(tmp_path / "archive.db")
+    db = old.open_db(path)
+    old.save_portal(db, "tdkt.example", name="x", base_url="http://tdkt.example/", platform="nukeviet", seen_at="T0")
+    old.save_article(db, article(url="http://tdkt.example/p.html", title="Tỉnh Điện Biên phát động thi đua"),
+                     portal="tdkt.example", seen_at="T1")
+    old.save_article(db, article(url="http://tdkt.example/d.html", title="Diễn biến mưa lũ ở Thanh Hoá"),
+                     portal="tdkt.example", seen_at="T1")
+    db.close()
+    db = store.open_db(path)
+    assert [c.name for c in db["articles_fts"].columns] == store.FTS_COLUMNS
+
+    def found(q):
+        return sorted(r["url"].rsplit("/", 1)[1] for r in db.query(
+            "select a.url from articles_fts join articles a on a.id = articles_fts.rowid where articles_fts match ?",
+            [parse_query(q).expression]))
+
+    assert found("Điện Biên") == ["p.html"] and found("diễn biến") == ["d.html"]
+    assert found("dien bien") == ["d.html", "p.html"]
+    assert found("Thanh Hóa") == found("thanh hoá") == found("thanh hoa") == ["d.html"]  # either tone placement
+    store.save_article(db, article(url="http://tdkt.example/d.html", title="Diễn biến mưa lũ ở Điện Biên"),
+                       portal="tdkt.example", seen_at="T2")
+    assert found("Điện Biên") == ["d.html", "p.html"] and found("Thanh Hóa") == []
 
 
 def test_writes_wait_for_other_connections(tmp_path):

@@ -163,7 +163,7 @@ async def search_view(datasette, request):
         return datasette.urls.path(f"/search{fmt}") + "?" + urlencode({**keep, "page": page})
 
     data = {
-        "q": search.q, "expression": query.expression, "notes": query.notes, "sort": search.sort,
+        "q": search.q, "expression": query.expression, "exact": query.exact, "notes": query.notes, "sort": search.sort,
         "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,
                     "to": search.date_to},
         "total": min(total, COUNT_CAP), "total_is_capped": total > COUNT_CAP, "page": search.page,
@@ -182,7 +182,10 @@ async def search_view(datasette, request):
     context = {**data, "portals": portals, "categories": categories, "database": database.name,
                "next_page": page_url(search.page + 1) if more else None,
                "previous_page": page_url(search.page - 1) if search.page > 1 else None,
-               "json_url": page_url(search.page, ".json"), "page_size": PAGE_SIZE}
+               "json_url": page_url(search.page, ".json"), "page_size": PAGE_SIZE,
+               "without_marks": query.without_marks,
+               "without_marks_url": datasette.urls.path("/search") + "?" + urlencode(
+                   {**{k: v for k, v in args.items() if v and k not in ("page", "q")}, "q": query.without_marks})}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
