@@ -110,16 +110,20 @@ class SearchRequest:
         return request
 
 
-def search_sql(request: SearchRequest, query: Query, matches: int = 0) -> tuple[str, str, dict[str, Any]]:
+def search_sql(request: SearchRequest, query: Query, matches: int = 0,
+               page_size: int = PAGE_SIZE) -> tuple[str, str, dict[str, Any]]:
     """``(select_sql, count_sql, params)`` for a parsed query and its filters; the count stops
-    at ``COUNT_CAP + 1``. ``matches`` is that count when known (run the count first).
+    at ``COUNT_CAP + 1``. ``matches`` is that count when known (run the count first). The select
+    asks for ``page_size + 1`` rows (one more tells that there is a next page).
 
     Relevance order ranks every match (FTS5 bm25). Newest-first sorts the matches by date when
     they are few; when they are many (``matches`` over ``COUNT_CAP``) it walks the
     ``published_at`` index from the newest article and keeps those in the match set, stopping
-    after one page (0.7 s instead of 2.8 s for a word found in most of a million articles)."""
+    after one page (0.7 s instead of 2.8 s for a word found in most of a million articles).
+    Without words (``query.expression`` empty) it lists the articles the filters select, newest
+    first."""
     filters = []
-    params: dict[str, Any] = {"expression": query.expression}
+    params: dict[str, Any] = {"expression": query.expression} if query.expression else {}
     if request.portal:
         filters.append("articles.portal = :portal")
         params["portal"] = request.portal
@@ -132,9 +136,12 @@ def search_sql(request: SearchRequest, query: Query, matches: int = 0) -> tuple[
     if request.date_to:
         filters.append("substr(articles.published_at, 1, 10) <= :date_to")
         params["date_to"] = request.date_to
-    columns = ("articles.id, articles.url, articles.title, articles.published_at, articles.portal, "
-               "articles.category, articles.summary, articles.body_text, articles.captions, articles.removed_at")
-    page = f"LIMIT {PAGE_SIZE + 1} OFFSET {(request.page - 1) * PAGE_SIZE}"
+    page = f"LIMIT {page_size + 1} OFFSET {(request.page - 1) * page_size}"
+    columns = RESULT_COLUMNS
+    if not query.expression:
+        where = " AND ".join(filters) or "1"
+        return (f"SELECT {columns} FROM articles WHERE {where} ORDER BY articles.published_at DESC, articles.id DESC "
+                f"{page}", f"SELECT count(*) FROM (SELECT 1 FROM articles WHERE {where} LIMIT {COUNT_CAP + 1})", params)
     joined = ("FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid WHERE "
               + " AND ".join(["articles_fts MATCH :expression", *filters]))
     if request.sort == "relevance":
@@ -148,17 +155,59 @@ def search_sql(request: SearchRequest, query: Query, matches: int = 0) -> tuple[
     return select, f"SELECT count(*) FROM (SELECT 1 {joined} LIMIT {COUNT_CAP + 1})", params
 
 
-def result_of(row: dict[str, Any], query: Query) -> dict[str, Any]:
-    """One search result: the article's fields and a highlighted snippet (HTML and plain)."""
+#: The articles' columns a search result is made from.
+RESULT_COLUMNS = ("articles.id, articles.url, articles.title, articles.published_at, articles.portal, "
+                  "articles.category, articles.author, articles.summary, articles.body_text, articles.captions, "
+                  "articles.removed_at, articles.last_changed_at")
+
+#: The newest articles of each portal (``:per_portal`` each), for a search page with nothing
+#: typed: one index walk per portal (``articles(portal, published_at)``).
+NEWEST_PER_PORTAL = (f"SELECT {RESULT_COLUMNS} FROM portals JOIN articles ON articles.id IN "
+                     "(SELECT a.id FROM articles AS a WHERE a.portal = portals.slug "
+                     "ORDER BY a.published_at DESC, a.id DESC LIMIT :per_portal) "
+                     "ORDER BY articles.portal, articles.published_at DESC, articles.id DESC")
+
+
+def result_of(row: dict[str, Any], query: Query, portal_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """One search result: the article's fields, its portal's name and a highlighted snippet (HTML
+    and plain; the start of the text when nothing was searched)."""
     text = " ".join(t for t in (row.get("summary"), row.get("body_text"), row.get("captions")) if t)
     pieces = snippet_pieces(text, query.terms)
     return {
         "id": row["id"], "url": row["url"], "link": safe_url(row["url"]), "title": row["title"], "published_at": row["published_at"],
-        "portal": row["portal"], "category": row["category"], "removed_at": row.get("removed_at"),
+        "published": human_time(row["published_at"]),
+        "portal": row["portal"], "portal_name": (portal_names or {}).get(row["portal"]) or row["portal"],
+        "category": row["category"], "author": row.get("author"), "removed_at": row.get("removed_at"),
+        "last_changed_at": row.get("last_changed_at"),
         "title_html": snippet(row["title"], query.terms, width=10_000),
         "snippet_html": render(pieces),
         "snippet": render(pieces, mark=("", ""), escape=False),
     }
+
+
+def newest_by_portal(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results of :data:`NEWEST_PER_PORTAL` grouped per portal, the portal with the newest
+    article first: ``[{"portal", "portal_name", "results"}]``."""
+    groups: dict[str, dict[str, Any]] = {}
+    for result in results:
+        group = groups.setdefault(result["portal"], {"portal": result["portal"], "portal_name": result["portal_name"],
+                                                     "results": []})
+        group["results"].append(result)
+    return sorted(groups.values(), key=lambda g: max(r["published_at"] or "" for r in g["results"]), reverse=True)
+
+
+_TIME = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?:[T ](?P<H>[0-9]{2}):(?P<M>[0-9]{2}))?", re.ASCII)
+
+
+def human_time(value: str | None) -> str:
+    """An archive time as Vietnamese readers write it: ``2020-12-24T08:15:00+07:00`` →
+    ``24/12/2020 08:15`` (the time as the portal gave it, Asia/Ho_Chi_Minh), ``2020-12-24`` →
+    ``24/12/2020``; anything else unchanged, ``None`` → ``""``."""
+    match = _TIME.match(value or "")
+    if not match:
+        return value or ""
+    shown = f"{match['d']}/{match['m']}/{match['y']}"
+    return f"{shown} {match['H']}:{match['M']}" if match["H"] else shown
 
 
 def parse(request: SearchRequest) -> Query:

@@ -217,6 +217,13 @@ def m009_accent_aware_search(db: Database) -> None:
     _reindex_on_update_of(db, FTS_COLUMNS)
 
 
+@migrations()
+def m010_newest_per_portal_index(db: Database) -> None:
+    """The newest articles of one portal without sorting all of them (the search page with
+    nothing typed shows each portal's newest; ``/search?portal=…`` lists a portal newest first)."""
+    db["articles"].create_index(["portal", "published_at"])
+
+
 def _reindex_on_update_of(db: Database, columns: list[str]) -> None:
     """Re-index an article for search only when a searched column changes (sqlite-utils' trigger
     fires on any update: every recheck's last_seen_at rewrote the article's FTS entries)."""

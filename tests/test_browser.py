@@ -3,6 +3,7 @@
 when /usr/bin/chromium is missing (in CI they fail instead)."""
 
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -144,9 +145,13 @@ def test_filters_in_the_form(page, server):
     page.fill("input[name=to]", "2020-12-28")
     page.click("button[type=submit]")
     page.wait_for_selector(".na-results li")
-    metas = page.locator(".na-results .na-meta").all_inner_texts()
-    dates = [m.split(" ")[0][:10] for m in metas]
+    times = page.locator(".na-results .na-meta time")
+    dates = [times.nth(i).get_attribute("datetime")[:10] for i in range(times.count())]
     assert dates and all("2020-12-20" <= d <= "2020-12-28" for d in dates) and dates == sorted(dates, reverse=True)
+    shown = times.all_inner_texts()  # as Vietnamese readers write them: 24/12/2020 08:15
+    assert all(re.fullmatch(r"\d\d/12/2020 \d\d:\d\d", text) for text in shown), shown
+    assert shown[0][:10] == "/".join(reversed(dates[0].split("-")))
+    assert set(page.locator(".na-results .na-portal").all_inner_texts()) == {"Ban Thi đua - Khen thưởng tỉnh Hà Giang"}
 
 
 def test_bad_query_shows_a_friendly_message(page, server):
@@ -212,3 +217,42 @@ def test_charts_draw_offline(page, server):
     drawn = page.locator(".vega-embed svg, .vega-embed canvas").count()
     assert drawn >= 3  # per-month by portal, by category, crawl health (at least)
     assert [u for u in page.outside_requests if not u.startswith("data:")] == []
+
+
+FILTERS = ["select[name=portal]", "select[name=category]", "input[name=from]", "input[name=to]", "select[name=sort]"]
+#: For each filter control: its width in em, and whether every value it offers (each option's
+#: text) fits, or the control spans the form.
+MEASURE = """selector => {
+  const control = document.querySelector(selector);
+  const style = getComputedStyle(control);
+  const em = parseFloat(style.fontSize);
+  const texts = control.tagName === 'SELECT' ? [...control.options].map(o => o.text) : [control.value];
+  const canvas = document.createElement('canvas').getContext('2d');
+  canvas.font = style.font;
+  const box = control.getBoundingClientRect();
+  const room = control.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+               - (control.tagName === 'SELECT' ? 20 : 24);  // the arrow / the calendar button
+  return {widthEm: box.width / em, left: box.left, right: box.right,
+          textFits: control.tagName === 'INPUT' || box.width >= 0.9 * control.form.clientWidth
+                    || texts.every(text => canvas.measureText(text).width <= room)};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_filters_are_readable_on_desktop_and_phone(browser, server, width):
+    """Each filter is at least 10 em wide, inside the window, and shows any value it offers whole."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/search?q=thi+dua&portal=hagiang-tdkt&category=Tin+ho%E1%BA%A1t+%C4%91%E1%BB%99ng+c%E1%BB%A5m"
+                       "%2C+kh%E1%BB%91i+thi+%C4%91ua&from=2020-12-01&to=2021-01-31&sort=newest")
+    try:
+        measured = {selector: page.evaluate(MEASURE, selector) for selector in FILTERS}
+        narrow = {s: round(m["widthEm"], 1) for s, m in measured.items() if m["widthEm"] < 10}
+        assert not narrow, f"filters narrower than 10 em at {width} px: {narrow}"
+        outside = [s for s, m in measured.items() if m["left"] < 0 or m["right"] > width]
+        assert not outside, f"filters outside the window at {width} px: {outside}"
+        cut = [s for s, m in measured.items() if not m["textFits"]]
+        assert not cut, f"selected values cut at {width} px: {cut}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    finally:
+        context.close()

@@ -243,9 +243,9 @@ async def test_taken_down_articles_are_marked_on_search_and_article_pages(db_pat
     assert "Taken down from the portal (first seen gone 2026-12-02T02:10:00+07:00: HTTP 404)" in page
     assert f"<h1>{SEED_TITLE}</h1>" in page and "Phát biểu tại Hội nghị" in page  # the content is kept
     results = (await ds.client.get("/search", params={"q": "thi dua"})).text
-    items = results.split('<ol class="na-results">', 1)[1].split("</ol>", 1)[0].split("<li>")[1:]
-    marked = [item for item in items if "taken down 2026-12-02" in item]
-    assert len(marked) == 1 and f'/article/{seed[0]}"' in marked[0]
+    items = results.split('<ol class="na-results">', 1)[1].split("</ol>", 1)[0].split("<li")[1:]
+    marked = [item for item in items if "taken down 02/12/2026 02:10" in item]
+    assert len(marked) == 1 and f'/article/{seed[0]}"' in marked[0] and 'class="na-taken-down"' in marked[0]
     assert len(items) > 1
     data = (await ds.client.get("/search.json", params={"q": "thi dua"})).json()
     assert {r["id"]: r["removed_at"] for r in data["results"]}[seed[0]] == "2026-12-02T02:10:00+07:00"
@@ -311,8 +311,11 @@ def test_any_parameters_on_any_route_never_make_a_500(db_path):
 
     canned = f"/{Path(db_path).stem}/search_with_snippets.json"
 
+    routes = ["/search", "/search.json", "/search.csv", "/search.atom", "/article/", "/-/databases", "/-/databases.json",
+              canned]
+
     @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(route=st.sampled_from(["/search", "/search.json", "/article/", "/-/databases", "/-/databases.json", canned]),
+    @given(route=st.sampled_from(routes),
            q=text, page=text, date_from=text, date_to=text, sort=text, portal=text,
            segment=st.one_of(text, st.integers().map(str)))
     def check(route, q, page, date_from, date_to, sort, portal, segment):
@@ -333,3 +336,127 @@ async def test_search_json_sends_cors_only_when_asked(db_path):
     open_ = await Datasette([db_path], metadata=metadata_for(db_path), cors=True).client.get(
         "/search.json", params={"q": "thi"})
     assert open_.headers["access-control-allow-origin"] == "*"
+
+
+# --- the page with nothing typed, filters alone, CSV and Atom -----------------------------------
+
+
+def test_human_time():
+    from archive.reading import human_time
+
+    assert human_time("2020-12-24T08:15:00+07:00") == "24/12/2020 08:15"
+    assert human_time("2024-03-01") == "01/03/2024"
+    assert human_time(None) == "" and human_time("hôm qua") == "hôm qua"
+
+
+async def test_an_empty_search_shows_the_newest_articles_of_each_portal(ds, db_path):
+    page = (await ds.client.get("/search")).text
+    sections = re.findall(r'<section class="na-portal-newest">(.*?)</section>', page, re.S)
+    names = [re.search(r"<h3><a [^>]*>([^<]+)</a></h3>", section)[1] for section in sections]
+    assert names == ["Khác", "Ban Thi đua - Khen thưởng tỉnh Hà Giang"]  # the portal with the newest article first
+    conn = sqlite3.connect(db_path)
+    newest = [title for (title,) in conn.execute(
+        "select title from articles where portal = 'hagiang-tdkt' order by published_at desc limit 3")]
+    assert re.findall(r'<div class="na-title"><a [^>]*>([^<]+)</a>', sections[1]) == newest
+    assert "15/01/2021 09:30" in sections[1]  # dates as people write them
+    assert '<option value="hagiang-tdkt">Ban Thi đua - Khen thưởng tỉnh Hà Giang (14)</option>' in page
+
+
+async def test_filters_without_words_list_their_articles_newest_first(ds):
+    data = await search(ds, portal="other")
+    assert [r["title"] for r in data["results"]] == ["Điện Biên phát động thi đua"] and data["total"] == 1
+    data = await search(ds, to="2020-12-31")
+    dates = [r["published_at"] for r in data["results"]]
+    assert dates and dates == sorted(dates, reverse=True) and all(d[:10] <= "2020-12-31" for d in dates)
+    assert data["results"][0]["portal_name"] == "Ban Thi đua - Khen thưởng tỉnh Hà Giang"
+
+
+async def test_search_csv_has_the_same_rows_as_the_page(ds):
+    import csv
+    import io
+
+    params = {"q": "thi dua", "portal": "hagiang-tdkt", "sort": "newest"}
+    response = await ds.client.get("/search.csv", params=params)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    data = await search(ds, **params)
+    assert [int(r["id"]) for r in rows[:20]] == [r["id"] for r in data["results"]] and len(rows) == data["total"]
+    first = rows[0]
+    assert first["portal_name"] == "Ban Thi đua - Khen thưởng tỉnh Hà Giang" and first["published_at"].endswith("+07:00")
+    assert first["archive_url"] == f"http://localhost/article/{first['id']}" and "đua" in first["snippet"].lower()
+    assert list(first) == ["id", "title", "published_at", "portal", "portal_name", "category", "author", "url",
+                           "archive_url", "removed_at", "snippet"]
+
+
+async def test_search_csv_pages_by_a_thousand(ds, monkeypatch):
+    import archive.datasette as plugin
+
+    monkeypatch.setattr(plugin, "CSV_PAGE_SIZE", 5)
+    import csv
+    import io
+
+    def ids(response):
+        return [row["id"] for row in csv.DictReader(io.StringIO(response.text))]
+
+    first = await ds.client.get("/search.csv", params={"q": "thi dua"})
+    link = re.fullmatch(r'<(http://localhost/search\.csv\?[^>]+)>; rel="next"', first.headers["link"])
+    second = await ds.client.get(link[1].removeprefix("http://localhost"))
+    assert len(ids(first)) == len(ids(second)) == 5 and not set(ids(first)) & set(ids(second))
+
+
+async def test_search_atom_is_a_feed_a_reader_can_follow(ds, db_path):
+    import xml.etree.ElementTree as ET
+
+    import feedparser
+
+    conn = sqlite3.connect(db_path)
+    [(taken_down,)] = conn.execute("select id from articles where title = ?", [HOSTILE_TITLE])
+    conn.execute("update articles set removed_at = '2026-12-02T02:10:00+07:00' where id = ?", [taken_down])
+    conn.commit()
+    try:
+        response = await ds.client.get("/search.atom", params={"q": "thi dua", "portal": "hagiang-tdkt"})
+    finally:
+        conn.execute("update articles set removed_at = null where id = ?", [taken_down])
+        conn.commit()
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{atom}feed"
+    for element in ("id", "title", "updated"):
+        assert root.find(f"{atom}{element}").text, element
+    self_link = [link.get("href") for link in root.findall(f"{atom}link") if link.get("rel") == "self"]
+    assert self_link and urllib.parse.parse_qs(urllib.parse.urlsplit(self_link[0]).query) == {
+        "q": ["thi dua"], "portal": ["hagiang-tdkt"]}
+    entries = root.findall(f"{atom}entry")
+    assert len(entries) == 14
+    for entry in entries:
+        assert all(entry.find(f"{atom}{e}").text for e in ("id", "title", "updated")), ET.tostring(entry)
+        assert entry.find(f"{atom}link[@rel='alternate']").get("href").startswith("http://localhost/article/")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10" and feed.feed.title.startswith("thi dua")
+    published = [e.published for e in feed.entries]
+    assert published == sorted(published, reverse=True)  # newest first, whatever the sort
+    assert len({e.id for e in feed.entries}) == 14
+    [gone] = [e for e in feed.entries if e.id.endswith(f"/article/{taken_down}")]
+    assert "taken down 2026-12-02" in gone.title and "đua" in gone.summary.lower()
+    page = (await ds.client.get("/search", params={"q": "thi dua"})).text
+    assert re.search(r'<link rel="alternate" type="application/atom\+xml" href="/search\.atom\?q=thi\+dua"', page)
+
+
+def test_atom_leaves_out_characters_xml_does_not_allow():
+    import datetime
+    import xml.etree.ElementTree as ET
+
+    from archive.exports import search_atom
+
+    now = datetime.datetime(2026, 12, 4, tzinfo=datetime.timezone.utc)
+    result = {"id": 7, "title": "Tin\x0b có ký tự điều khiển\x01", "url": "javascript:alert(1)", "portal": "p",
+              "published_at": "2024-03-01", "snippet": "a\x1fb"}
+    feed = ET.fromstring(search_atom([result], title="t", feed_url="http://h/search.atom", page_url="http://h/search",
+                                     absolute=lambda path: "http://h" + path, now=now))
+    [entry] = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert entry.findtext("{http://www.w3.org/2005/Atom}title") == "Tin có ký tự điều khiển"
+    assert entry.findtext("{http://www.w3.org/2005/Atom}published") == "2024-03-01T00:00:00+07:00"
+    links = [(link.get("rel"), link.get("href")) for link in entry.findall("{http://www.w3.org/2005/Atom}link")]
+    assert links == [("alternate", "http://h/article/7")]  # the javascript: original is not linked

@@ -16,6 +16,7 @@ snippet with «matches» marked), used by the canned queries of ``metadata.json`
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import json
 import sqlite3
@@ -26,7 +27,10 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
-from ..reading import COUNT_CAP, PAGE_SIZE, SearchRequest, parse, render_body, result_of, safe_url, search_sql
+from .. import exports
+from ..reading import NEWEST_PER_PORTAL as NEWEST_SQL
+from ..reading import (COUNT_CAP, PAGE_SIZE, SearchRequest, human_time, newest_by_portal, parse, render_body, result_of,
+                       safe_url, search_sql)
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
 from . import exposure, limits
@@ -82,7 +86,7 @@ def prepare_connection(conn: sqlite3.Connection, datasette) -> None:
 @hookimpl
 def register_routes():
     return [
-        (r"^/search(?P<format>\.json)?$", search_view),
+        (r"^/search(?P<format>\.json|\.csv|\.atom)?$", search_view),
         (r"^/article/(?P<id>\d+)$", article_view),
         (r"^/-/databases(?P<format>\.json)?$", exposure.databases_view),
     ]
@@ -103,6 +107,11 @@ def handle_exception(datasette, request, exception):
 
         return default_handling.handle_exception(datasette, request, BadRequest(limits.OUT_OF_MEMORY))
     return None
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["human_time"] = human_time
 
 
 @hookimpl
@@ -129,48 +138,88 @@ def _archive(datasette):
     raise NotFound("no archive database is served")
 
 
+#: Rows per ``/search.csv`` request (``page`` pages through them; a ``Link: rel="next"`` header
+#: names the next), entries per ``/search.atom`` feed, newest articles shown per portal on an
+#: empty search page.
+CSV_PAGE_SIZE = 1000
+FEED_SIZE = 50
+NEWEST_PER_PORTAL = 3
+
+
+async def _run_search(database, search: SearchRequest, query: Query, page_size: int) -> tuple[list[dict], int]:
+    """The rows of one page of a search (``page_size + 1`` at most) and the capped count."""
+    _, count, params = search_sql(search, query, page_size=page_size)
+    try:
+        total = (await database.execute(count, params)).first()[0]
+        select, _, params = search_sql(search, query, matches=total, page_size=page_size)
+        return [dict(r) for r in (await database.execute(select, params)).rows], total
+    except QueryInterrupted:
+        query.notes.append("Tìm kiếm quá lâu, hãy thêm từ hoặc bộ lọc. (The search took too long: "
+                           "add words or filters.)")
+    except sqlite3.OperationalError as error:
+        query.notes.append(f"Không tìm được với cú pháp này. (This query could not be run: {error}.)")
+    return [], 0
+
+
 async def search_view(datasette, request):
+    """``/search`` (HTML), ``/search.json``, ``/search.csv`` and ``/search.atom``: the same
+    parameters (``q``, ``portal``, ``category``, ``from``, ``to``, ``sort``, ``page``). Without
+    words, the filters list their articles newest first; with nothing at all, the page shows the
+    newest articles of each portal. The feed is always newest first."""
     database = _archive(datasette)
+    fmt = request.url_vars.get("format") or ""
     args = {key: request.args.get(key) for key in request.args}
     search = SearchRequest.from_args(args)
+    if fmt == ".atom":
+        search.sort = "newest"
     query = parse(search)
-    results: list[dict] = []
-    total = 0
-    more = False
-    if query.expression:
-        _, count, params = search_sql(search, query)
-        try:
-            total = (await database.execute(count, params)).first()[0]
-            select, _, params = search_sql(search, query, matches=total)
-            rows = [dict(r) for r in (await database.execute(select, params)).rows]
-        except QueryInterrupted:
-            query.notes.append("Tìm kiếm quá lâu, hãy thêm từ hoặc bộ lọc. (The search took too long: "
-                               "add words or filters.)")
-            rows = []
-        except sqlite3.OperationalError as error:
-            query.notes.append(f"Không tìm được với cú pháp này. (This query could not be run: {error}.)")
-            rows = []
-        more = len(rows) > PAGE_SIZE
-        # Snippets are Python work (bounded, a few ms each): done in a worker thread so the event
-        # loop keeps answering other requests meanwhile.
-        results = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: [result_of(row, query) for row in rows[:PAGE_SIZE]])
+    names = {row["slug"]: row["name"] for row in (await database.execute(
+        "SELECT slug, coalesce(nullif(name, ''), slug) AS name FROM portals")).rows}
+    page_size = {".csv": CSV_PAGE_SIZE, ".atom": FEED_SIZE}.get(fmt, PAGE_SIZE)
+    filtered = any((search.portal, search.category, search.date_from, search.date_to))
+    newest_per_portal = not (search.q or filtered or fmt)
+    listing = bool(query.expression) or (not search.q and not newest_per_portal)
+    rows, total = [], 0
+    if newest_per_portal:
+        rows = [dict(r) for r in (await database.execute(NEWEST_SQL, {"per_portal": NEWEST_PER_PORTAL})).rows]
+    elif listing:
+        rows, total = await _run_search(database, search, query, page_size)
+    more = len(rows) > page_size and not newest_per_portal
+    # Snippets are Python work (bounded, a few ms each): done in a worker thread so the event
+    # loop keeps answering other requests meanwhile.
+    results = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: [result_of(row, query, names) for row in rows[:page_size]])
     for result in results:
         result["archive_url"] = datasette.urls.path(f"/article/{result['id']}")
 
-    def page_url(page: int, fmt: str = "") -> str:
-        keep = {k: v for k, v in args.items() if v and k != "page"}
-        return datasette.urls.path(f"/search{fmt}") + "?" + urlencode({**keep, "page": page})
+    def page_url(page: int, fmt: str = "", **changes) -> str:
+        keep = {k: v for k, v in {**args, **changes}.items() if v and k != "page"}
+        return datasette.urls.path(f"/search{fmt}") + "?" + urlencode({**keep, **({"page": page} if page > 1 else {})})
 
+    def absolute(path: str) -> str:
+        return datasette.absolute_url(request, datasette.urls.path(path))
+
+    if fmt == ".csv":
+        headers = {"Content-Disposition": 'attachment; filename="search.csv"'}
+        if more:
+            headers["Link"] = f'<{datasette.absolute_url(request, page_url(search.page + 1, ".csv"))}>; rel="next"'
+        return Response(exports.search_csv(results, absolute), content_type="text/csv; charset=utf-8", headers=headers)
+    if fmt == ".atom":
+        title = f"{search.q or 'Tin mới · Newest'} – newsarchive"
+        feed = exports.search_atom(results, title=title,
+                                   feed_url=datasette.absolute_url(request, page_url(1, ".atom")),
+                                   page_url=datasette.absolute_url(request, page_url(1, sort="newest")),
+                                   absolute=absolute, now=datetime.datetime.now(datetime.timezone.utc))
+        return Response(feed, content_type="application/atom+xml; charset=utf-8")
     data = {
         "q": search.q, "expression": query.expression, "exact": query.exact, "notes": query.notes, "sort": search.sort,
         "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,
                     "to": search.date_to},
         "total": min(total, COUNT_CAP), "total_is_capped": total > COUNT_CAP, "page": search.page,
-        "results": results,
+        "results": [] if newest_per_portal else results,
         "next_url": page_url(search.page + 1, ".json") if more else None,
     }
-    if request.url_vars.get("format") == ".json":
+    if fmt == ".json":
         for result in data["results"]:
             result.pop("title_html")
         # cross-origin reads only when the operator asked for them (`newsarchive serve --cors`)
@@ -179,13 +228,16 @@ async def search_view(datasette, request):
                                       " LIMIT 500")).rows
     categories = (await database.execute("SELECT category, count(*) AS n FROM articles WHERE category IS NOT NULL"
                                          " GROUP BY category ORDER BY n DESC LIMIT 500")).rows
-    context = {**data, "portals": portals, "categories": categories, "database": database.name,
+    context = {**data, "listing": listing,
+               "newest_by_portal": newest_by_portal(results) if newest_per_portal else [],
+               "portals": [{"portal": r["portal"], "name": names.get(r["portal"]) or r["portal"], "n": r["n"]}
+                           for r in portals],
+               "categories": categories, "database": database.name,
                "next_page": page_url(search.page + 1) if more else None,
                "previous_page": page_url(search.page - 1) if search.page > 1 else None,
-               "json_url": page_url(search.page, ".json"), "page_size": PAGE_SIZE,
-               "without_marks": query.without_marks,
-               "without_marks_url": datasette.urls.path("/search") + "?" + urlencode(
-                   {**{k: v for k, v in args.items() if v and k not in ("page", "q")}, "q": query.without_marks})}
+               "json_url": page_url(search.page, ".json"), "csv_url": page_url(search.page, ".csv"),
+               "atom_url": page_url(1, ".atom"), "page_size": PAGE_SIZE,
+               "without_marks": query.without_marks, "without_marks_url": page_url(1, q=query.without_marks)}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
