@@ -256,3 +256,31 @@ def test_filters_are_readable_on_desktop_and_phone(browser, server, width):
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     finally:
         context.close()
+
+
+def test_the_articles_table_is_browsable(page, server):
+    """/archive/articles: compact rows (no body columns), descriptions folded away, each title a
+    link to the reading page; the row page keeps the body."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server + "/archive/articles")
+    rows = page.locator("table.rows-and-columns tbody tr")
+    heights = [rows.nth(i).bounding_box()["height"] for i in range(rows.count())]
+    assert rows.count() == 14 and max(heights) < 150, f"row heights {max(heights):.0f} px"
+    for column in ("body_text", "body_html", "search_folded", "search_marked"):
+        assert not page.locator(f"td.col-{column}").first.is_visible(), column
+    descriptions = page.locator("dl.column-descriptions")
+    assert descriptions.count() == 1 and not descriptions.is_visible(), "the column descriptions fill the first screen"
+    page.locator("summary", has_text="Column descriptions").click()
+    assert descriptions.is_visible()
+    first = page.locator("td.col-title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_selector("article.na-article h1")
+    assert page.inner_text("article.na-article h1") == title and "/article/" in page.url
+    reading_page = page.url
+    page.go_back()
+    page.locator("td.col-id a").first.click()  # Datasette's own row page
+    page.wait_for_load_state()
+    assert page.locator("td.col-body_text").first.is_visible()
+    link = page.locator("td.col-title a")
+    assert link.inner_text() == title and server + link.get_attribute("href") == reading_page

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import hookimpl
+from markupsafe import Markup
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
@@ -125,6 +126,38 @@ def menu_links(datasette):
 @hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.static_plugins(PLUGIN, "newsarchive.css")]
+
+
+@hookimpl
+def extra_js_urls(view_name):
+    """On table pages: the column descriptions folded into a <details> (newsarchive.js)."""
+    if view_name == "table":
+        return [{"url": f"/-/static-plugins/{PLUGIN}/newsarchive.js", "module": False}]
+    return []
+
+
+#: Long text columns of ``articles`` shown three lines deep on the table page (whole on the row
+#: page; the CSS class does the clamping, only under ``body.table``).
+CLAMPED_COLUMNS = {"summary", "captions", "extracted_by"}
+#: URL columns of ``articles``: linked (http(s) only) and clamped the same way.
+LINK_COLUMNS = {"url", "fetch_url"}
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """On the articles table and row pages: an article's title links to its reading page; long
+    text and URL columns are clamped to three lines on the table page."""
+    if table != "articles" or not isinstance(value, str) or not value:
+        return None
+    if column == "title" and "id" in row.keys():
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(f"/article/{row['id']}"), value)
+    if column in CLAMPED_COLUMNS:
+        return Markup('<div class="na-clamp">{}</div>').format(value)
+    if column in LINK_COLUMNS:
+        link = safe_url(value)
+        shown = Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(link, value) if link else value
+        return Markup('<div class="na-clamp">{}</div>').format(shown)
+    return None
 
 
 # --- views -----------------------------------------------------------------------------------
