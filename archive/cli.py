@@ -5,20 +5,20 @@
     newsarchive inspect URL_OR_FILE [--url URL]
     newsarchive serve --db PATH [--port N] [--host HOST] [--allowed-host NAME ...] [--allow-sql] [--cors]
     newsarchive backup --db PATH --out FILE [--force]
+    newsarchive datasette-config --db PATH --out DIR [--allowed-host NAME ...]
 
 ``crawl``, ``portals`` and ``inspect`` run ``python -m crawler.run`` / ``crawler.portals`` /
 ``crawler.inspect`` in a child process (Twisted's reactor runs once per process, and
 ``archive`` does not import the crawler); signals are forwarded to it and its exit status is
 passed through (see :func:`run_crawler_command`).
-``serve`` runs Datasette (in this process) on the archive with the project's metadata.
+``serve`` runs Datasette (in this process) on the archive with the project's metadata;
+``datasette-config`` writes that configuration as files for plain ``datasette`` instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
-import os
 import signal
 import subprocess
 import sys
@@ -26,9 +26,9 @@ import tempfile
 from pathlib import Path
 
 from . import package_version, store
-from .datasette import metadata_for
+from .datasette import config
 
-SQL_TIME_LIMIT_MS = 3000
+SQL_TIME_LIMIT_MS = config.SETTINGS["sql_time_limit_ms"]
 #: Commands implemented by the crawler package: name → (module, help).
 CRAWLER_COMMANDS = {
     "crawl": ("crawler.run", "crawl category listing pages into an archive"),
@@ -61,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     backup.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
     backup.add_argument("--out", required=True, help="the copy to write (a single SQLite file)")
     backup.add_argument("--force", action="store_true", help="replace --out if it exists")
+    files = commands.add_parser("datasette-config", help="write the Datasette configuration (metadata, canned "
+                                "queries, charts) to a folder, for plain datasette or datasette package/publish")
+    files.add_argument("--db", default="archive.db", help="the archive it is for (default: archive.db)")
+    files.add_argument("--out", required=True, help="folder to write metadata.json into (created if needed)")
+    files.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a host name to answer for besides localhost and IP addresses; repeatable")
     if argv[:1] and argv[0] in CRAWLER_COMMANDS:
         return run_crawler_command(argv[0], argv[1:])
     args = parser.parse_args(argv)
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                              allow_sql=args.allow_sql)
     if args.command == "backup":
         return backup_archive(args.db, args.out, force=args.force)
+    if args.command == "datasette-config":
+        return write_datasette_config(args.db, args.out, args.allowed_host)
     parser.print_help()
     return 2
 
@@ -145,22 +153,32 @@ def serve_archive(db: str, port: int, host: str, *, cors: bool = False, allowed_
               + ". To publish the archive, keep the default 127.0.0.1 behind a reverse proxy and name the public host "
               "with --allowed-host (README: Publishing the archive).", file=sys.stderr)
     limit_sqlite_heap()
-    metadata_content = metadata_for(db)
     names = [name for name in [*(allowed_hosts or []), host] if name and not _is_address(name)]
-    metadata_content.setdefault("plugins", {})["newsarchive"] = {"allowed_hosts": names}
     with tempfile.TemporaryDirectory(prefix="newsarchive-") as tmp:
-        metadata = os.path.join(tmp, "metadata.json")
-        with open(metadata, "w", encoding="utf-8") as f:
-            json.dump(metadata_content, f, ensure_ascii=False)
-        arguments = ["serve", db, "--metadata", metadata, "--host", host, "--port", str(port),
-                     "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
-                     "--setting", "default_allow_sql", "on" if sql else "off",
-                     "--setting", "truncate_cells_html", "300"] + (["--cors"] if cors else [])
+        metadata = config.write_metadata(db, Path(tmp) / "metadata.json", allowed_hosts=names)
+        arguments = config.datasette_arguments(db, str(metadata), host=host, port=port, allow_sql=sql, cors=cors)
         try:
             datasette_cli.main(args=arguments, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:
             pass
         return 0
+
+
+def write_datasette_config(db: str, out: str, allowed_hosts: list[str]) -> int:
+    """``newsarchive datasette-config``: ``metadata.json`` for ``db`` in ``out``, and the commands
+    that use it."""
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        metadata = config.write_metadata(db, Path(out) / "metadata.json", allowed_hosts=allowed_hosts)
+    except OSError as error:
+        print(f"newsarchive datasette-config: cannot write to {out!r}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    serve = config.datasette_command(db, str(metadata), host="127.0.0.1", port=8001, allow_sql=True)
+    print(f"newsarchive datasette-config: wrote {metadata}\n"
+          f"Serve it (in the environment where newsarchive is installed, which provides the plugin):\n  {serve}\n"
+          "Beyond loopback, use --setting default_allow_sql off; public host names go in metadata.json "
+          "(plugins.newsarchive.allowed_hosts, or run this again with --allowed-host NAME).")
+    return 0
 
 
 def backup_archive(db: str, out: str, *, force: bool = False) -> int:

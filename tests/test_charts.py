@@ -1,4 +1,4 @@
-"""The charts dashboard (archive/datasette/dashboards.json, datasette-dashboards) on a real archive.
+"""The charts dashboard (archive/datasette/metadata.json: plugins.datasette-dashboards) on a real archive.
 
 Every chart's SQL is run the way the dashboard's JavaScript runs it (the plugin's own
 ``[[ … ]]`` substitution, then ``/<db>.json?sql=…&<filters>&_shape=objects``) and compared with
@@ -395,7 +395,7 @@ def test_bundled_libraries_are_vendored_files():
 
 
 def test_layout_places_every_chart_in_a_rectangle():
-    config = json.loads((HERE / "dashboards.json").read_text(encoding="utf-8"))
+    config = json.loads((HERE / "metadata.json").read_text(encoding="utf-8"))["plugins"]["datasette-dashboards"]
     assert list(config) == [SLUG]
     dashboard = config[SLUG]
     layout, charts = dashboard["layout"], dashboard["charts"]

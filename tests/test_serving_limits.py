@@ -272,7 +272,10 @@ async def test_rebinding_host_is_refused_when_the_allow_list_is_on(db_path):
     assert refused.status_code == 400 and "--allowed-host" in refused.text
     assert (await ds.client.get("/search", headers={"host": "archive.example.org"})).status_code == 200
     assert (await ds.client.get("/search")).status_code == 200  # localhost
-    plain = datasette(db_path)  # plain datasette, no allow-list configured: no check
+    shipped = datasette(db_path)  # the shipped metadata.json: the check is on, for localhost and addresses
+    assert (await shipped.client.get("/search", headers={"host": "evil.example"})).status_code == 400
+    assert (await shipped.client.get("/search", headers={"host": "127.0.0.1:8001"})).status_code == 200
+    plain = Datasette([db_path])  # datasette without the project's metadata: no allow-list configured, no check
     assert (await plain.client.get("/search", headers={"host": "evil.example"})).status_code == 200
 
 

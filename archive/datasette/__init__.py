@@ -18,15 +18,13 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
-import json
 import sqlite3
-from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import hookimpl
-from markupsafe import Markup
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import BadRequest, NotFound, Response
+from markupsafe import Markup
 
 from .. import exports
 from ..reading import NEWEST_PER_PORTAL as NEWEST_SQL
@@ -35,34 +33,12 @@ from ..reading import (COUNT_CAP, PAGE_SIZE, SearchRequest, human_time, newest_b
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
 from . import exposure, limits
+from .config import HERE, metadata_for
 
-HERE = Path(__file__).resolve().parent
-#: The database name the metadata file is written for (``archive.db``).
-DEFAULT_DB_NAME = "archive"
+__all__ = ["HERE", "metadata_for"]  # re-exported: the names tests and scripts use
+
 PLUGIN = "newsarchive"
 NO_MATCH = '"\u2400"'  #: an FTS5 expression that matches nothing (a token no text contains)
-
-
-def metadata_for(db_path: str) -> dict:
-    """The metadata of ``metadata.json`` (plus the charts of ``dashboards.json``, the
-    datasette-dashboards configuration), keyed to the database name Datasette derives from
-    ``db_path`` (its file stem), so ``--db news.db`` gets the same descriptions, facets and charts."""
-    metadata = json.loads((HERE / "metadata.json").read_text(encoding="utf-8"))
-    name = Path(db_path).stem
-    databases = metadata["databases"]
-    databases[name] = databases.pop(DEFAULT_DB_NAME)
-    dashboards_file = HERE / "dashboards.json"
-    if dashboards_file.exists():
-        dashboards = json.loads(dashboards_file.read_text(encoding="utf-8"))
-        for dashboard in dashboards.values():
-            for chart in dashboard.get("charts", {}).values():
-                if chart.get("db") == DEFAULT_DB_NAME:
-                    chart["db"] = name
-            for flt in dashboard.get("filters", {}).values():
-                if flt.get("db") == DEFAULT_DB_NAME:
-                    flt["db"] = name
-        metadata.setdefault("plugins", {})["datasette-dashboards"] = dashboards
-    return metadata
 
 
 # --- hooks -----------------------------------------------------------------------------------

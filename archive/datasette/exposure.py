@@ -2,10 +2,11 @@
 
 **Host allow-list.** A web page on another site can make a reader's browser talk to a server on
 127.0.0.1 by pointing its own domain name at 127.0.0.1 (DNS rebinding); the browser then sends
-that domain in the ``Host`` header. When the plugin configuration has ``allowed_hosts`` (as
-``newsarchive serve`` always writes it: the ``--allowed-host`` names), a request is answered only
-when its ``Host`` is ``localhost``, an IP address (an address cannot be rebound) or one of those
-names; any other gets 400 with what to do. Plain ``datasette`` without that setting checks nothing.
+that domain in the ``Host`` header. When the plugin configuration has ``allowed_hosts`` (the
+shipped ``metadata.json`` has it, empty; ``newsarchive serve`` fills it with the
+``--allowed-host`` names), a request is answered only when its ``Host`` is ``localhost``, an IP
+address (an address cannot be rebound) or one of those names; any other gets 400 with what to
+do. Datasette run without the project's metadata checks nothing.
 
 **No absolute paths.** Datasette's ``/-/databases.json`` shows where each database file lives on
 the server's disk; this plugin's version of that route shows the file name only.
