@@ -205,8 +205,8 @@ def m008_fold_drops_format_characters(db: Database) -> None:
 def m009_accent_aware_search(db: Database) -> None:
     """Accent-aware search: each article also keeps its text as spelled (``search_marked``), and
     ``articles_fts`` is rebuilt over ``search_folded`` and ``search_marked`` with a tokenizer that
-    keeps marks. A query typed with marks then matches that spelling only. (About a minute per
-    100,000 articles.)"""
+    keeps marks. A query typed with marks then matches that spelling only. (9 s for 20,000
+    articles of 3 KB, measured.)"""
     db["articles"].add_column("search_marked", str)
     db.conn.create_function("searchable_spelled", 4, lambda *parts: spelled(_searchable_text(parts)),
                             deterministic=True)

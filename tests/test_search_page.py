@@ -460,3 +460,9 @@ def test_atom_leaves_out_characters_xml_does_not_allow():
     assert entry.findtext("{http://www.w3.org/2005/Atom}published") == "2024-03-01T00:00:00+07:00"
     links = [(link.get("rel"), link.get("href")) for link in entry.findall("{http://www.w3.org/2005/Atom}link")]
     assert links == [("alternate", "http://h/article/7")]  # the javascript: original is not linked
+
+
+@pytest.mark.parametrize("q, expected", [("Điện Biên", 1), ("ĐIỆN BIÊN", 1), ("dien bien", 5)])
+async def test_the_table_search_box_is_accent_aware_too(ds, q, expected):
+    data = (await ds.client.get("/archive/articles.json", params={"_search": q, "_shape": "objects"})).json()
+    assert data["filtered_table_rows_count"] == expected
