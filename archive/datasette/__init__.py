@@ -214,8 +214,9 @@ async def search_view(datasette, request):
             headers["Link"] = f'<{datasette.absolute_url(request, page_url(search.page + 1, ".csv"))}>; rel="next"'
         return Response(exports.search_csv(results, absolute), content_type="text/csv; charset=utf-8", headers=headers)
     if fmt == ".atom":
-        title = f"{search.q or 'Tin mới · Newest'} – newsarchive"
-        feed = exports.search_atom(results, title=title,
+        named = [search.q, names.get(search.portal, search.portal), search.category]
+        title = " · ".join(part for part in named if part) or "Tin mới · Newest"
+        feed = exports.search_atom(results, title=f"{title} – newsarchive",
                                    feed_url=datasette.absolute_url(request, page_url(1, ".atom")),
                                    page_url=datasette.absolute_url(request, page_url(1, sort="newest")),
                                    absolute=absolute, now=datetime.datetime.now(datetime.timezone.utc))
@@ -244,7 +245,7 @@ async def search_view(datasette, request):
                "categories": categories, "database": database.name,
                "next_page": page_url(search.page + 1) if more else None,
                "previous_page": page_url(search.page - 1) if search.page > 1 else None,
-               "json_url": page_url(search.page, ".json"), "csv_url": page_url(search.page, ".csv"),
+               "json_url": page_url(search.page, ".json"), "csv_url": page_url(1, ".csv"),
                "atom_url": page_url(1, ".atom"), "page_size": PAGE_SIZE,
                "without_marks": query.without_marks, "without_marks_url": page_url(1, q=query.without_marks)}
     return Response.html(await datasette.render_template("search.html", context, request=request))
