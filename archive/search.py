@@ -134,8 +134,10 @@ class Query:
 
     @property
     def without_marks(self) -> str:
-        """The query with its marks removed: what to search to find every spelling."""
-        return fold(self.text) if self.exact else self.text
+        """The query with its marks removed (``OR`` kept): what to search to find every spelling."""
+        if not self.exact:
+            return self.text
+        return " ".join(word if word == "OR" else fold(word) for word in self.text.split(" "))
 
 
 def parse_query(text: str) -> Query:

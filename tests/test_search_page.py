@@ -69,6 +69,11 @@ async def test_place_names(ds, q):
     assert [r["title"] for r in phrase["results"]] == ["Điện Biên phát động thi đua"]
 
 
+def test_the_search_without_marks_keeps_the_syntax():
+    assert parse_query('Điện Biên OR "Hà Giang" -Thị').without_marks == 'dien bien OR "ha giang" -thi'
+    assert parse_query("dien bien").without_marks == "dien bien"
+
+
 def test_highlighting_follows_the_typed_marks():
     text = "Bà Nguyễn Thị Hoa dự hội nghị thi đua ở Thanh Hoá"
     assert snippet(text, parse_query("thi đua").terms) == (
