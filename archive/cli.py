@@ -3,13 +3,14 @@
     newsarchive crawl START_URL [START_URL ...] | --portal SLUG | --all  --db PATH [options]
     newsarchive portals [--json]
     newsarchive inspect URL_OR_FILE [--url URL]
+    newsarchive reparse --db PATH [--portal SLUG] [--verbose]
     newsarchive serve --db PATH [--port N] [--host HOST] [--allowed-host NAME ...] [--allow-sql] [--cors]
     newsarchive backup --db PATH --out FILE [--force]
     newsarchive datasette-config --db PATH --out DIR [--allowed-host NAME ...]
 
-``crawl``, ``portals`` and ``inspect`` run ``python -m crawler.run`` / ``crawler.portals`` /
-``crawler.inspect`` in a child process (Twisted's reactor runs once per process, and
-``archive`` does not import the crawler); signals are forwarded to it and its exit status is
+``crawl``, ``portals``, ``inspect`` and ``reparse`` run ``python -m crawler.run`` /
+``crawler.portals`` / ``crawler.inspect`` / ``crawler.reparse`` in a child process (Twisted's
+reactor runs once per process, and ``archive`` does not import the crawler); signals are forwarded to it and its exit status is
 passed through (see :func:`run_crawler_command`).
 ``serve`` runs Datasette (in this process) on the archive with the project's metadata;
 ``datasette-config`` writes that configuration as files for plain ``datasette`` instead.
@@ -34,6 +35,7 @@ CRAWLER_COMMANDS = {
     "crawl": ("crawler.run", "crawl category listing pages into an archive"),
     "portals": ("crawler.portals", "list the registered portals"),
     "inspect": ("crawler.inspect", "show the platform and extraction of one page, as JSON"),
+    "reparse": ("crawler.reparse", "re-extract archived articles from their stored responses, without network"),
 }
 
 

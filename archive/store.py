@@ -497,6 +497,19 @@ def snapshot_body(db: Database, snapshot_id: int) -> bytes:
     return gzip.decompress(db["snapshots"].get(snapshot_id)["body"])
 
 
+def article_snapshots(db: Database, portal: str | None = None) -> list[dict[str, Any]]:
+    """Each archived article (of ``portal``, or all) with its latest successful response: ``url``,
+    ``category``, ``portal``, ``snapshot_id``, ``requested_url``, ``headers`` (dict), ``fetched_at``;
+    ``snapshot_id`` is None for an article without one. Bodies are read one at a time with
+    :func:`snapshot_body`."""
+    rows = db.query(
+        "SELECT a.url, a.category, a.portal, s.id AS snapshot_id, s.requested_url, s.headers, s.fetched_at "
+        "FROM articles a LEFT JOIN snapshots s ON s.id = (SELECT id FROM snapshots WHERE url = a.url AND status = 200 "
+        "ORDER BY fetched_at DESC, id DESC LIMIT 1) " + ("WHERE a.portal = ? " if portal else "") + "ORDER BY a.id",
+        [portal] if portal else [])
+    return [{**row, "headers": json.loads(row["headers"]) if row["headers"] else {}} for row in rows]
+
+
 # --- articles --------------------------------------------------------------------------------
 
 
@@ -559,6 +572,58 @@ def save_article(db: Database, article: Mapping[str, Any], *, portal: str, seen_
     return outcome
 
 
+def reparse_article(db: Database, article: Mapping[str, Any], *, at: str) -> list[str]:
+    """Save ``article`` re-extracted from a stored response (no fetch: ``last_seen_at``,
+    ``removed_at`` and the validators stay as they are). When its content changed, the old
+    version goes to ``article_revisions`` (valid until ``at``) as for any edit, and the names of
+    the changed :data:`CONTENT_FIELDS` are returned (``[]``: nothing changed). The category and
+    related links are refreshed as on an unchanged recheck; ``platform`` and ``extracted_by``
+    follow today's page objects. Raises ``KeyError`` for an article not in the archive."""
+    with db.atomic():
+        existing = _get(db, "articles", "url = ?", [article["url"]])
+        if existing is None:
+            raise KeyError(article["url"])
+        article_id = existing["id"]
+        stored = {k: existing[k] for k in CONTENT_FIELDS if k != "images"}
+        stored["images"] = list(db["images"].rows_where("article_id = ?", [article_id], order_by="position",
+                                                        select=", ".join(IMAGE_KEYS)))
+        changed = [k for k in CONTENT_FIELDS if _content_value(stored, k) != _content_value(article, k)]
+        digest = content_hash(article)
+        if not changed:  # (the hash may still differ by an empty string for a null: it follows)
+            refreshed = {"category": article.get("category")} if article.get("category") else {}
+            refreshed.update({k: v for k, v in {**_provenance(article), "content_hash": digest}.items()
+                              if v != existing.get(k)})
+            if refreshed:
+                db["articles"].update(article_id, refreshed)
+            if _related_rows(db, article_id) != _related_of(article):
+                db["related_links"].delete_where("article_id = ?", [article_id])
+                db["related_links"].insert_all(_numbered(article_id, _related_of(article)))
+            return []
+        row = _article_row(article, portal=existing["portal"], digest=digest, seen_at=at)
+        row["last_seen_at"] = existing["last_seen_at"]
+        _keep_revision(db, existing, until=at)
+        db["articles"].update(article_id, row)
+        db["images"].delete_where("article_id = ?", [article_id])
+        db["related_links"].delete_where("article_id = ?", [article_id])
+        db["images"].insert_all(_numbered(article_id, [{k: image.get(k) for k in IMAGE_KEYS}
+                                                       for image in article.get("images") or []]))
+        db["related_links"].insert_all(_numbered(article_id, _related_of(article)))
+    return changed
+
+
+def _content_value(article: Mapping[str, Any], field: str) -> Any:
+    """One content field as compared for a change (images as their :data:`IMAGE_KEYS`)."""
+    if field == "images":
+        return [{k: image.get(k) for k in IMAGE_KEYS} for image in article.get("images") or []]
+    return article.get(field) or None
+
+
+def _provenance(article: Mapping[str, Any]) -> dict[str, Any]:
+    """Which page objects produced the article (stored as they are in :func:`_article_row`)."""
+    return {"platform": article.get("platform"),
+            "extracted_by": json.dumps(article["extracted_by"], sort_keys=True) if article.get("extracted_by") else None}
+
+
 def mark_not_modified(db: Database, url: str, seen_at: str) -> bool:
     """A conditional recheck of the archived article ``url`` answered 304 Not Modified: it is
     still there (``last_seen_at`` moves, ``removed_at`` is cleared). False if ``url`` is unknown."""
@@ -605,7 +670,7 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
     captions = "\n".join(img["caption"] for img in article.get("images") or [] if img.get("caption")) or None
     searchable = [article.get("title"), article.get("summary"), article.get("body_text"), captions]
     return {
-        "url": article["url"], "portal": portal, "platform": article.get("platform"),
+        "url": article["url"], "portal": portal, **_provenance(article),
         "category": article.get("category"), "title": article["title"], "summary": article.get("summary"),
         "author": article.get("author"), "source": article.get("source"),
         "published_at": article.get("published_at"), "published_raw": article.get("published_raw"),
@@ -614,7 +679,6 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
         "last_seen_at": seen_at, "last_changed_at": seen_at, "content_hash": digest,
         "search_folded": fold(_searchable_text(searchable)),
         "search_marked": spelled(_searchable_text(searchable)),
-        "extracted_by": json.dumps(article["extracted_by"], sort_keys=True) if article.get("extracted_by") else None,
     }
 
 
