@@ -7,6 +7,7 @@
     newsarchive serve --db PATH [--port N] [--host HOST] [--allowed-host NAME ...] [--allow-sql] [--cors]
     newsarchive backup --db PATH --out FILE [--force]
     newsarchive datasette-config --db PATH --out DIR [--allowed-host NAME ...]
+    newsarchive export jsonl --db PATH --out FILE|- [--portal SLUG] [--since DATE]
 
 ``crawl``, ``portals``, ``inspect`` and ``reparse`` run ``python -m crawler.run`` /
 ``crawler.portals`` / ``crawler.inspect`` / ``crawler.reparse`` in a child process (Twisted's
@@ -27,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from . import package_version, store
+from .reading import is_date
 from .datasette import config
 
 SQL_TIME_LIMIT_MS = config.SETTINGS["sql_time_limit_ms"]
@@ -69,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     files.add_argument("--out", required=True, help="folder to write metadata.json into (created if needed)")
     files.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                        help="a host name to answer for besides localhost and IP addresses; repeatable")
+    export = commands.add_parser("export", help="write the archive in a file format for other tools")
+    export.add_argument("format", choices=["jsonl"], help="jsonl: one article per line (JSON Lines)")
+    export.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
+    export.add_argument("--out", required=True, help="the file to write; - for standard output")
+    export.add_argument("--portal", metavar="SLUG", help="only this portal's articles")
+    export.add_argument("--since", metavar="DATE", help="only articles first seen or changed on or after DATE "
+                                                         "(YYYY-MM-DD or an ISO 8601 time)")
     if argv[:1] and argv[0] in CRAWLER_COMMANDS:
         return run_crawler_command(argv[0], argv[1:])
     args = parser.parse_args(argv)
@@ -77,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                              allow_sql=args.allow_sql)
     if args.command == "backup":
         return backup_archive(args.db, args.out, force=args.force)
+    if args.command == "export":
+        return export_archive(args.db, args.out, portal=args.portal, since=args.since)
     if args.command == "datasette-config":
         return write_datasette_config(args.db, args.out, args.allowed_host)
     parser.print_help()
@@ -180,6 +191,22 @@ def write_datasette_config(db: str, out: str, allowed_hosts: list[str]) -> int:
           f"Serve it (in the environment where newsarchive is installed, which provides the plugin):\n  {serve}\n"
           "Beyond loopback, use --setting default_allow_sql off; public host names go in metadata.json "
           "(plugins.newsarchive.allowed_hosts, or run this again with --allowed-host NAME).")
+    return 0
+
+
+def export_archive(db: str, out: str, *, portal: str | None, since: str | None) -> int:
+    """``newsarchive export jsonl``: :func:`archive.jsonl.export`, with a one-line report on stderr."""
+    from . import jsonl
+
+    if since and not (len(since) >= 10 and is_date(since[:10])):
+        print(f"newsarchive export: --since {since!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        count = jsonl.export(db, out, portal=portal, since=since, stdout=sys.stdout)
+    except jsonl.ExportError as error:
+        print(f"newsarchive export: {error}", file=sys.stderr)
+        return 2
+    print(f"newsarchive export: {count} articles → {out}", file=sys.stderr)
     return 0
 
 
