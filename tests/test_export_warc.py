@@ -1,0 +1,95 @@
+"""`newsarchive export warc`: the crawled sample portal's stored responses as a WARC, read back with
+warcio, checked with `warcio check` and indexed with cdxj-indexer (the tools web archivists use)."""
+
+import gzip
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import store
+from tests.test_reparse import archive, copy_of  # noqa: F401  (the crawled archive, a module fixture)
+
+BIN = Path(sys.executable).parent
+
+
+def export(*args):
+    return subprocess.run([sys.executable, "-m", "archive.cli", "export", "warc", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def records(path):
+    with open(path, "rb") as f:
+        for record in ArchiveIterator(f):
+            yield record.rec_type, record.rec_headers, record.http_headers, record.content_stream().read()
+
+
+def stored(db):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("select * from snapshots order by fetched_at, id")]
+    finally:
+        conn.close()
+
+
+def test_every_stored_response_is_a_valid_record(archive, tmp_path):  # noqa: F811
+    db, seed_url = archive
+    out = tmp_path / "archive.warc.gz"
+    result = export("--db", db, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    snapshots = stored(db)
+    assert f"{len(snapshots)} response records" in result.stderr and len(snapshots) >= 14
+    check = subprocess.run([str(BIN / "warcio"), "check", "-v", str(out)], capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    read = list(records(out))
+    assert read[0][0] == "warcinfo"
+    responses = [r for r in read if r[0] == "response"]
+    requests = [r for r in read if r[0] == "request"]
+    assert len(responses) == len(requests) == len(snapshots)
+    for (_, headers, http, body), snapshot in zip(responses, snapshots):
+        assert headers.get_header("WARC-Target-URI") == snapshot["requested_url"]
+        assert body == gzip.decompress(snapshot["body"])  # the body as stored, byte for byte
+        assert http.get_statuscode() == str(snapshot["status"])
+        assert http.get_header("Content-Length") == str(len(body)) and not http.get_header("Content-Encoding")
+        assert headers.get_header("WARC-Date").endswith("Z")
+    response_ids = {r[1].get_header("WARC-Record-ID") for r in responses}
+    assert {r[1].get_header("WARC-Concurrent-To") for r in requests} == response_ids
+    [seed] = [r for r in responses if r[1].get_header("WARC-Target-URI") == seed_url]
+    assert "Bưu điện tỉnh tổ chức Hội nghị" in seed[3].decode("utf-8")
+    index = subprocess.run([str(BIN / "cdxj-indexer"), str(out)], capture_output=True, text=True, timeout=300)
+    assert index.returncode == 0, index.stderr
+    indexed = {json.loads(line.split(" ", 2)[2])["url"] for line in index.stdout.splitlines() if line.strip()}
+    assert indexed == {s["requested_url"] for s in snapshots}
+
+
+def test_a_page_that_changed_back_is_a_revisit(archive, tmp_path):  # noqa: F811
+    db = copy_of(archive[0], tmp_path)
+    conn = store.open_db(db)
+    url = "http://127.0.0.1:1/vi/news/tin/thay-doi-1.html"
+    for n, body in enumerate([b"<html>A</html>", b"<html>B</html>", b"<html>A</html>"]):
+        assert store.save_snapshot(conn, {"url": url, "fetched_at": f"2027-01-0{n + 1}T08:00:00+07:00", "status": 200,
+                                          "headers": {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                                          "body": body})
+    conn.close()
+    out = tmp_path / "changed.warc"
+    result = export("--db", db, "--out", str(out), "--since", "2027-01-01")
+    assert result.returncode == 0, result.stderr
+    assert "2 response records, 1 revisit records, 3 request records" in result.stderr
+    assert subprocess.run([str(BIN / "warcio"), "check", str(out)], capture_output=True).returncode == 0
+    mine = [r for r in records(out) if r[1].get_header("WARC-Target-URI") == url and r[0] != "request"]
+    assert [r[0] for r in mine] == ["response", "response", "revisit"]
+    first, _, revisit = mine
+    assert revisit[1].get_header("WARC-Refers-To-Target-URI") == url
+    assert revisit[1].get_header("WARC-Refers-To-Date") == "2027-01-01T01:00:00Z"
+    assert revisit[1].get_header("WARC-Payload-Digest") == first[1].get_header("WARC-Payload-Digest")
+    assert first[2].get_header("X-Archive-Orig-Content-Encoding") == "gzip"
+
+
+def test_bad_arguments(archive, tmp_path):  # noqa: F811
+    assert "goes to a file" in export("--db", archive[0], "--out", "-").stderr
+    missing = export("--db", str(tmp_path / "none.db"), "--out", str(tmp_path / "x.warc.gz"))
+    assert missing.returncode == 2 and "no archive at" in missing.stderr
