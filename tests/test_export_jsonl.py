@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 
-from tests.test_reparse import archive  # noqa: F401  (the crawled archive, a module fixture)
 
 
 def export(*args):
@@ -13,8 +12,8 @@ def export(*args):
                           text=True, timeout=300)
 
 
-def test_one_article_a_line_with_images_and_related_links(archive, tmp_path):  # noqa: F811
-    db, seed_url = archive
+def test_one_article_a_line_with_images_and_related_links(crawled_archive, tmp_path):
+    db, seed_url = crawled_archive
     out = tmp_path / "articles.jsonl"
     result = export("--db", db, "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -36,8 +35,8 @@ def test_one_article_a_line_with_images_and_related_links(archive, tmp_path):  #
     assert not (tmp_path / "articles.jsonl.partial").exists()
 
 
-def test_filters_and_standard_output(archive):  # noqa: F811
-    db, seed_url = archive
+def test_filters_and_standard_output(crawled_archive):
+    db, seed_url = crawled_archive
     portal = json.loads(export("--db", db, "--out", "-").stdout.splitlines()[0])["portal"]
     assert len(export("--db", db, "--out", "-", "--portal", portal).stdout.splitlines()) == 14
     assert export("--db", db, "--out", "-", "--portal", "other").stdout == ""
@@ -45,8 +44,8 @@ def test_filters_and_standard_output(archive):  # noqa: F811
     assert len(export("--db", db, "--out", "-", "--since", "2000-01-01").stdout.splitlines()) == 14
 
 
-def test_bad_arguments_get_a_clear_message(archive, tmp_path):  # noqa: F811
-    db, _ = archive
+def test_bad_arguments_get_a_clear_message(crawled_archive, tmp_path):
+    db, _ = crawled_archive
     bad_date = export("--db", db, "--out", "-", "--since", "yesterday")
     assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
     missing = export("--db", str(tmp_path / "none.db"), "--out", "-")

@@ -11,7 +11,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import store
-from tests.test_reparse import archive, copy_of  # noqa: F401  (the crawled archive, a module fixture)
+from tests.test_reparse import copy_of
 
 BIN = Path(sys.executable).parent
 
@@ -36,8 +36,8 @@ def stored(db):
         conn.close()
 
 
-def test_every_stored_response_is_a_valid_record(archive, tmp_path):  # noqa: F811
-    db, seed_url = archive
+def test_every_stored_response_is_a_valid_record(crawled_archive, tmp_path):
+    db, seed_url = crawled_archive
     out = tmp_path / "archive.warc.gz"
     result = export("--db", db, "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -66,8 +66,8 @@ def test_every_stored_response_is_a_valid_record(archive, tmp_path):  # noqa: F8
     assert indexed == {s["requested_url"] for s in snapshots}
 
 
-def test_a_page_that_changed_back_is_a_revisit(archive, tmp_path):  # noqa: F811
-    db = copy_of(archive[0], tmp_path)
+def test_a_page_that_changed_back_is_a_revisit(crawled_archive, tmp_path):
+    db = copy_of(crawled_archive[0], tmp_path)
     conn = store.open_db(db)
     url = "http://127.0.0.1:1/vi/news/tin/thay-doi-1.html"
     for n, body in enumerate([b"<html>A</html>", b"<html>B</html>", b"<html>A</html>"]):
@@ -89,7 +89,7 @@ def test_a_page_that_changed_back_is_a_revisit(archive, tmp_path):  # noqa: F811
     assert first[2].get_header("X-Archive-Orig-Content-Encoding") == "gzip"
 
 
-def test_bad_arguments(archive, tmp_path):  # noqa: F811
-    assert "goes to a file" in export("--db", archive[0], "--out", "-").stderr
+def test_bad_arguments(crawled_archive, tmp_path):
+    assert "goes to a file" in export("--db", crawled_archive[0], "--out", "-").stderr
     missing = export("--db", str(tmp_path / "none.db"), "--out", str(tmp_path / "x.warc.gz"))
     assert missing.returncode == 2 and "no archive at" in missing.stderr

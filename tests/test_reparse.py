@@ -7,24 +7,9 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
-
 from archive import store
 from crawler import reparse
 from crawler.pages.nukeviet import NukeViet4
-from fixtures.server import FixtureServer
-from tests.test_crawl_e2e import CATEGORY, SEED_PATH, run_crawl
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    """An archive crawled from the sample portal, whose server is stopped afterwards."""
-    db = str(tmp_path_factory.mktemp("reparse") / "archive.db")
-    with FixtureServer() as portal:
-        result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
-        assert result.returncode == 0, result.stderr[-3000:]
-        seed_url = portal.url(SEED_PATH)
-    return db, seed_url
 
 
 def copy_of(db_path, tmp_path):
@@ -45,8 +30,8 @@ def rows(db_path, sql, params=()):
         conn.close()
 
 
-def test_an_up_to_date_archive_has_nothing_to_change(archive, tmp_path):
-    db = copy_of(archive[0], tmp_path)
+def test_an_up_to_date_archive_has_nothing_to_change(crawled_archive, tmp_path):
+    db = copy_of(crawled_archive[0], tmp_path)
     before = rows(db, "select * from articles order by id")
     result = subprocess.run([sys.executable, "-m", "archive.cli", "reparse", "--db", db], capture_output=True,
                             text=True, timeout=300)
@@ -56,10 +41,10 @@ def test_an_up_to_date_archive_has_nothing_to_change(archive, tmp_path):
     assert rows(db, "select count(*) as n from article_revisions") == [{"n": 0}]
 
 
-def test_a_page_object_change_is_applied_to_old_articles(archive, tmp_path, monkeypatch):
+def test_a_page_object_change_is_applied_to_old_articles(crawled_archive, tmp_path, monkeypatch):
     """Today's NukeViet page object reads titles in capitals (a change made by this test): every
     article's title changes, as an edit with the old title kept in its revisions; nothing else."""
-    db_path = copy_of(archive[0], tmp_path)
+    db_path = copy_of(crawled_archive[0], tmp_path)
     original = NukeViet4.title
     monkeypatch.setattr(NukeViet4, "title", lambda self: (original(self) or "").upper() or None)
     seen_before = rows(db_path, "select url, title, last_seen_at, first_seen_at from articles order by id")
@@ -75,7 +60,7 @@ def test_a_page_object_change_is_applied_to_old_articles(archive, tmp_path, monk
         assert new["title"] == old["title"].upper() and new["title"] != old["title"]
         assert (new["last_seen_at"], new["first_seen_at"]) == (old["last_seen_at"], old["first_seen_at"])
         assert new["last_changed_at"] == "2026-12-04T10:00:00+07:00"
-    [seed] = rows(db_path, "select id from articles where url = ?", [archive[1]])
+    [seed] = rows(db_path, "select id from articles where url = ?", [crawled_archive[1]])
     [revision] = rows(db_path, "select content, valid_until from article_revisions where article_id = ?", [seed["id"]])
     assert revision["valid_until"] == "2026-12-04T10:00:00+07:00"
     assert '"title": "Bưu điện tỉnh tổ chức Hội nghị' in revision["content"]
@@ -84,10 +69,10 @@ def test_a_page_object_change_is_applied_to_old_articles(archive, tmp_path, monk
                 ['search_marked : "bưu điện"'])[0]["n"] >= 1
 
 
-def test_reparse_refuses_what_it_cannot_do(archive, tmp_path):
+def test_reparse_refuses_what_it_cannot_do(crawled_archive, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "archive.cli", "reparse", "--db", str(tmp_path / "none.db")],
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "no archive at" in missing.stderr
-    unknown = subprocess.run([sys.executable, "-m", "archive.cli", "reparse", "--db", archive[0], "--portal", "nope"],
+    unknown = subprocess.run([sys.executable, "-m", "archive.cli", "reparse", "--db", crawled_archive[0], "--portal", "nope"],
                              capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 2 and "no article of portal 'nope'" in unknown.stderr
