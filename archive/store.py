@@ -9,7 +9,8 @@ templates; keep them stable):
 ``related_links``   its "Tin khác" list in order (``article_id``, ``position``).
 ``article_revisions`` the previous version of an article each time its content changed.
 ``article_urls``    every URL an article was linked or fetched under (its aliases) → its id.
-``snapshots``       each HTTP response that brought a new version of an article page (gzip body).
+``snapshots``       each HTTP response that brought a new version of a page (gzip body): articles,
+                    listing pages, pages read that were not articles (``kind``).
 ``crawl_runs``      one row per crawl, with its counters kept up to date while it runs.
 ``crawl_portal_runs`` per crawl and portal: its counters, and whether it was healthy.
 ``failures``        every page that failed, until it answers (``resolved_at``): retried first.
@@ -222,6 +223,15 @@ def m010_newest_per_portal_index(db: Database) -> None:
     """The newest articles of one portal without sorting all of them (the search page with
     nothing typed shows each portal's newest; ``/search?portal=…`` lists a portal newest first)."""
     db["articles"].create_index(["portal", "published_at"])
+
+
+@migrations()
+def m011_snapshot_kind(db: Database) -> None:
+    """Listing pages are kept too (once per distinct body): each snapshot says what it is
+    (``article``, ``listing``, ``page``). Older rows: ``article`` when an article has that URL."""
+    db["snapshots"].add_column("kind", str)
+    db.execute("UPDATE snapshots SET kind = CASE WHEN url IN (SELECT url FROM articles) THEN 'article' "
+               "ELSE 'page' END")
 
 
 def _reindex_on_update_of(db: Database, columns: list[str]) -> None:
@@ -476,7 +486,8 @@ def save_snapshot(db: Database, snapshot: Mapping[str, Any], crawl_run_id: int |
     """Store a fetched response unless the URL's latest snapshot has the same status and body.
 
     ``snapshot``: ``url`` (the page's identity), ``fetched_at``, ``status``, ``headers`` (dict),
-    ``body`` (bytes), optional ``requested_url``. Returns True when a row was added.
+    ``body`` (bytes), optional ``requested_url`` and ``kind`` (``article``, the default;
+    ``listing``; ``page``: read, not an article). Returns True when a row was added.
     """
     body = snapshot["body"]
     digest = hashlib.sha256(body).hexdigest()
@@ -487,7 +498,7 @@ def save_snapshot(db: Database, snapshot: Mapping[str, Any], crawl_run_id: int |
         "url": snapshot["url"], "fetched_at": snapshot["fetched_at"], "status": snapshot["status"],
         "headers": json.dumps(dict(snapshot["headers"]), ensure_ascii=False, sort_keys=True),
         "body": gzip.compress(body, mtime=0), "body_sha256": digest, "crawl_run_id": crawl_run_id,
-        "requested_url": snapshot.get("requested_url") or snapshot["url"],
+        "requested_url": snapshot.get("requested_url") or snapshot["url"], "kind": snapshot.get("kind") or "article",
     })
     return True
 

@@ -176,6 +176,9 @@ class PortalSpider(scrapy.Spider):
             return
         self.listings_seen.update({canonical(response.url), canonical(page.url)})
         self.yields.listing_page(start_url, page.extracted_by)
+        # the listing as the portal served it (kept once per distinct body: WARC export, history)
+        yield ArchivedPage(snapshot=_snapshot(response, kind="listing"), article=None, host=host_of(response.url),
+                           note="listing page", start_url=start_url)
         if start_url in self.walk_pages:
             self.walk_pages[start_url] += 1
             yield ListingWalk(start_url=start_url,
@@ -256,8 +259,8 @@ class PortalSpider(scrapy.Spider):
         elif page is not None:  # None: a failure, already counted and logged; nothing is kept
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
             self.logger.warning("%s is not an article: %s", response.url, reason)
-            yield ArchivedPage(snapshot=_snapshot(response), article=None, host=host_of(response.url), note=reason,
-                               start_url=start_url)
+            yield ArchivedPage(snapshot=_snapshot(response, kind="page"), article=None, host=host_of(response.url),
+                               note=reason, start_url=start_url)
 
     def _take_bad_pages(self):
         while self.bad_pages:
@@ -427,9 +430,9 @@ class PortalSpider(scrapy.Spider):
                                      "identity": identity})]
 
 
-def _snapshot(response, identity: str | None = None) -> Snapshot:
+def _snapshot(response, identity: str | None = None, kind: str = "article") -> Snapshot:
     """The response as a snapshot of ``identity`` (an article's canonical URL; default: the URL
-    requested, which is always kept as ``requested_url``)."""
+    requested, which is always kept as ``requested_url``) of a page of ``kind``."""
     headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
     return Snapshot(url=identity or response.url, fetched_at=now_iso(), status=response.status, headers=headers,
-                    body=response.body, requested_url=response.url)
+                    body=response.body, requested_url=response.url, kind=kind)
