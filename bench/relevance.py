@@ -1,6 +1,6 @@
 """Search relevance on an independent test set: precision@10 and recall per query.
 
-The set (``bench/relevance/``, written by someone who had not read the search code) is a corpus
+The set (``bench/relevance-set/``, written by someone who had not read the search code) is a corpus
 of short articles in the style of the provincial portals, with words that differ only by their
 marks (Điện Biên / diễn biến, thi đua / Thị, Hà Giang / hà giang, …), and queries judged by hand:
 ``relevant`` lists the articles holding every query word, by the rule "a query typed with marks
@@ -29,7 +29,7 @@ import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SET = HERE / "relevance"
+SET = HERE / "relevance-set"
 
 
 def has_marks(text: str) -> bool:
