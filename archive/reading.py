@@ -75,6 +75,36 @@ def render_body(body_html: str | None) -> str:
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 
+#: What a snapshot keeps when shown (``/snapshot/<id>``): the page's structure and text, its
+#: links (made absolute), no script, style sheet, frame, form or image address (images are not
+#: archived yet: they would be fetched from the portal).
+SNAPSHOT_TAGS = RENDER_TAGS | {
+    "abbr", "address", "article", "aside", "code", "dd", "del", "dfn", "dl", "dt", "footer", "header", "ins", "kbd",
+    "main", "mark", "nav", "pre", "q", "section", "time", "font", "label", "colgroup", "col",
+}
+SNAPSHOT_ATTRIBUTES = {"*": {"class", "id", "title", "lang", "dir", "align"}, "a": {"href", "title"},
+                       "img": {"alt", "title", "width", "height"}, "td": {"colspan", "rowspan"},
+                       "th": {"colspan", "rowspan"}, "time": {"datetime"}}
+#: Headers of the page that shows a snapshot's HTML: nothing it holds may load or run anything.
+SNAPSHOT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+
+
+def render_snapshot(body: bytes, content_type: str | None, base_url: str) -> str:
+    """A stored response's HTML made safe to show: decoded (the ``Content-Type`` charset, else
+    what the page declares, else detected), sanitized to :data:`SNAPSHOT_TAGS`, relative links
+    resolved against ``base_url``, non-http(s) links dropped, no image addresses."""
+    from bs4 import UnicodeDammit
+
+    declared = re.search(r"charset=([\w.:-]+)", content_type or "", re.I)
+    text = UnicodeDammit(body, [declared[1]] if declared else [], is_html=True).unicode_markup or ""
+    return nh3.clean(text, tags=SNAPSHOT_TAGS, attributes=SNAPSHOT_ATTRIBUTES,
+                     clean_content_tags={"script", "style", "title", "noscript", "template", "iframe", "object",
+                                         "textarea", "select"},
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
+                     url_relative=("rewrite_with_base", base_url))
+
+
 @dataclass
 class SearchRequest:
     """The search page's parameters, validated. Dates are ``YYYY-MM-DD``."""

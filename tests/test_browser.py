@@ -56,6 +56,10 @@ def server(tmp_path_factory):
         store.save_portal(db, "hagiang-tdkt", name=article.site_name, base_url="http://portal.invalid/",
                           platform=article.platform, seen_at="2026-11-26T09:00:00+07:00", province="Hà Giang")
         store.save_article(db, article.to_dict(), portal="hagiang-tdkt", seen_at="2026-11-26T09:00:00+07:00")
+        if article.title == HOSTILE_TITLE:  # its response as stored, with a script planted in it
+            store.save_snapshot(db, {"url": article.url, "fetched_at": "2026-11-26T09:00:00+07:00", "status": 200,
+                                     "headers": {"Content-Type": "text/html; charset=utf-8"},
+                                     "body": file.read_bytes().replace(b"</body>", PLANTED.encode() + b"</body>")})
     run = store.start_crawl_run(db, [BASE], "2026-11-26T09:00:00+07:00")
     store.finish_crawl_run(db, run, "2026-11-26T09:01:00+07:00", {"pages_fetched": 20, "articles_new": 14, "failures": 2})
     db.close()
@@ -284,3 +288,29 @@ def test_the_articles_table_is_browsable(page, server):
     assert page.locator("td.col-body_text").first.is_visible()
     link = page.locator("td.col-title a")
     assert link.inner_text() == title and server + link.get_attribute("href") == reading_page
+
+
+def test_the_page_as_archived_runs_nothing_and_loads_nothing_from_the_portal(page, server):
+    page.goto(server + "/search?q=" + "doanh nghiep nha nuoc tong ket")
+    page.click(f"text={HOSTILE_TITLE}")
+    page.wait_for_selector("article.na-article h1")
+    page.wait_for_load_state("networkidle")
+    page.outside_requests.clear()  # the reading page still shows images from the portal (not archived yet)
+    page.click("text=page as archived")
+    page.wait_for_selector("iframe.na-snapshot-frame")
+    assert "2026-11-26" not in page.inner_text(".na-snapshot-banner") and "26/11/2026 09:00" in page.inner_text(
+        ".na-snapshot-banner")
+    frame = page.frame_locator("iframe.na-snapshot-frame")
+    frame.locator("text=Đoạn có sự kiện onclick").wait_for()
+    assert HOSTILE_TITLE in frame.locator("body").inner_text()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    if frame.locator("#planted-p").count():
+        frame.locator("#planted-p").click()
+    assert page.evaluate("window.__pwned") is None and page.dialogs == []
+    [inner] = [f for f in page.frames if f.url.endswith("/page")]
+    assert inner.evaluate("window.__pwned") is None and inner.evaluate("document.scripts.length") == 0
+    assert [u for u in page.outside_requests if not u.startswith("data:")] == []
+    page.click("text=Reading page")  # back to the article from the banner
+    page.wait_for_selector("article.na-article h1")
+    assert page.inner_text("article.na-article h1") == HOSTILE_TITLE

@@ -316,8 +316,8 @@ def test_any_parameters_on_any_route_never_make_a_500(db_path):
 
     canned = f"/{Path(db_path).stem}/search_with_snippets.json"
 
-    routes = ["/search", "/search.json", "/search.csv", "/search.atom", "/article/", "/-/databases", "/-/databases.json",
-              canned]
+    routes = ["/search", "/search.json", "/search.csv", "/search.atom", "/article/", "/snapshot/", "/-/databases",
+              "/-/databases.json", canned]
 
     @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(route=st.sampled_from(routes),
@@ -325,8 +325,8 @@ def test_any_parameters_on_any_route_never_make_a_500(db_path):
            segment=st.one_of(text, st.integers().map(str)))
     def check(route, q, page, date_from, date_to, sort, portal, segment):
         async def get():
-            if route == "/article/":
-                return await ds.client.get("/article/" + urllib.parse.quote(segment, safe=""), follow_redirects=True)
+            if route in ("/article/", "/snapshot/"):
+                return await ds.client.get(route + urllib.parse.quote(segment, safe=""), follow_redirects=True)
             return await ds.client.get(route, params={"q": q, "page": page, "from": date_from, "to": date_to,
                                                       "sort": sort, "portal": portal})
         status = asyncio.run(get()).status_code

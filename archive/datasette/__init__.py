@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
+import gzip
+import json
 import sqlite3
 from urllib.parse import urlencode
 
@@ -28,8 +30,8 @@ from markupsafe import Markup
 
 from .. import exports
 from ..reading import NEWEST_PER_PORTAL as NEWEST_SQL
-from ..reading import (COUNT_CAP, PAGE_SIZE, SearchRequest, human_time, newest_by_portal, parse, render_body, result_of,
-                       safe_url, search_sql)
+from ..reading import (COUNT_CAP, PAGE_SIZE, SNAPSHOT_CSP, SearchRequest, human_time, newest_by_portal, parse,
+                       render_body, render_snapshot, result_of, safe_url, search_sql)
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
 from . import exposure, limits
@@ -65,6 +67,8 @@ def register_routes():
     return [
         (r"^/search(?P<format>\.json|\.csv|\.atom)?$", search_view),
         (r"^/article/(?P<id>\d+)$", article_view),
+        (r"^/snapshot/(?P<id>\d+)$", snapshot_view),
+        (r"^/snapshot/(?P<id>\d+)/page$", snapshot_page),
         (r"^/-/databases(?P<format>\.json)?$", exposure.databases_view),
     ]
 
@@ -273,5 +277,51 @@ async def article_view(datasette, request):
         "related": [{**r, "href": datasette.urls.path(f"/article/{r['archived_id']}") if r["archived_id"]
                      else safe_url(r["url"])} for r in related],
         "portal": dict(portal) if portal else None, "database": database.name,
+        "snapshot_id": (await database.execute("SELECT max(id) FROM snapshots WHERE url = ?", [article["url"]])).first()[0],
     }
     return Response.html(await datasette.render_template("article.html", context, request=request))
+
+
+async def _snapshot_row(database, request) -> dict:
+    snapshot_id = to_article_id(request.url_vars["id"])
+    row = (await database.execute("SELECT id, url, requested_url, fetched_at, status, kind, headers FROM snapshots "
+                                  "WHERE id = ?", [snapshot_id])).first() if snapshot_id else None
+    if row is None:
+        shown = request.url_vars["id"][:20]
+        raise NotFound(f"Không có bản lưu số {shown}. (No stored response {shown}.)")
+    return dict(row)
+
+
+async def snapshot_view(datasette, request):
+    """``/snapshot/<id>``: a stored response as the portal served it, sanitized, in a sandboxed
+    frame (``/snapshot/<id>/page``), under a banner: its URL, when it was fetched, the other
+    stored responses of that URL, and the article's reading page."""
+    database = _archive(datasette)
+    snapshot = await _snapshot_row(database, request)
+    others = [dict(r) for r in (await database.execute(
+        "SELECT id, fetched_at, status FROM snapshots WHERE url = ? ORDER BY fetched_at, id", [snapshot["url"]])).rows]
+    article = (await database.execute("SELECT id, title FROM articles WHERE url = ?", [snapshot["url"]])).first()
+    context = {"snapshot": snapshot, "others": others, "article": dict(article) if article else None,
+               "link": safe_url(snapshot["requested_url"] or snapshot["url"]), "database": database.name}
+    return Response.html(await datasette.render_template("snapshot.html", context, request=request))
+
+
+async def snapshot_page(datasette, request):
+    """``/snapshot/<id>/page``: the stored HTML, sanitized, with a Content-Security-Policy that
+    lets nothing in it load or run (shown inside ``/snapshot/<id>``'s sandboxed frame)."""
+    database = _archive(datasette)
+    snapshot = await _snapshot_row(database, request)
+    body = gzip.decompress((await database.execute("SELECT body FROM snapshots WHERE id = ?",
+                                                   [snapshot["id"]])).first()[0])
+    headers = {k.lower(): v for k, v in json.loads(snapshot["headers"] or "{}").items()}
+    content_type = headers.get("content-type", "")
+    if content_type and "html" not in content_type.lower():
+        page = f"<p>Không phải trang HTML ({content_type}), {len(body):,} bytes. · Not an HTML page.</p>"
+    else:
+        page = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: render_snapshot(body, content_type, snapshot["requested_url"] or snapshot["url"]))
+    html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="robots" content="noindex">'
+            '<style>body{font-family:sans-serif;max-width:72em;margin:1em auto;padding:0 1em}'
+            'img{display:none}</style></head><body>' + page + "</body></html>")
+    return Response.html(html, headers={"Content-Security-Policy": SNAPSHOT_CSP, "X-Content-Type-Options": "nosniff",
+                                        "Referrer-Policy": "no-referrer"})
