@@ -10,7 +10,7 @@ templates; keep them stable):
 ``article_revisions`` the previous version of an article each time its content changed.
 ``article_urls``    every URL an article was linked or fetched under (its aliases) → its id.
 ``snapshots``       each HTTP response that brought a new version of a page (gzip body): articles,
-                    listing pages, pages read that were not articles (``kind``).
+                    listing pages, robots.txt, pages read that were not articles (``kind``).
 ``crawl_runs``      one row per crawl, with its counters kept up to date while it runs.
 ``crawl_portal_runs`` per crawl and portal: its counters, and whether it was healthy.
 ``failures``        every page that failed, until it answers (``resolved_at``): retried first.
@@ -487,7 +487,7 @@ def save_snapshot(db: Database, snapshot: Mapping[str, Any], crawl_run_id: int |
 
     ``snapshot``: ``url`` (the page's identity), ``fetched_at``, ``status``, ``headers`` (dict),
     ``body`` (bytes), optional ``requested_url`` and ``kind`` (``article``, the default;
-    ``listing``; ``page``: read, not an article). Returns True when a row was added.
+    ``listing``; ``robots``; ``page``: read, not an article). Returns True when a row was added.
     """
     body = snapshot["body"]
     digest = hashlib.sha256(body).hexdigest()

@@ -121,7 +121,7 @@ class Snapshot:
     headers: dict[str, str]
     body: bytes
     requested_url: str | None = None  #: the URL exactly as requested (as the portal linked it)
-    kind: str = "article"  #: "article", "listing" (a category listing page) or "page" (read, not an article)
+    kind: str = "article"  #: "article", "listing" (a listing page), "robots" or "page" (read, not an article)
 
 
 @dataclass

@@ -62,3 +62,23 @@ def _site(url: str) -> tuple[str, int | None]:
     host = (parts.hostname or "").lower().removeprefix("www.")
     port = parts.port if parts.port not in (None, 80, 443) else None
     return host, port
+
+
+class KeepRobotsTxt:
+    """Hands each robots.txt response (fetched by Scrapy's ``RobotsTxtMiddleware``, outside the
+    spider's callbacks) to the spider's ``robots_responses`` list, which the spider empties into
+    ``robots`` snapshots at its next callback: the archive keeps the rules a crawl obeyed."""
+
+    def __init__(self, crawler=None):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        spider = spider or getattr(self.crawler, "spider", None)
+        kept = getattr(spider, "robots_responses", None)
+        if kept is not None and urlsplit(request.url).path == "/robots.txt":
+            kept.append(response)
+        return response

@@ -39,7 +39,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.NoValidatorsAfterRedirect": 590,
-                          "crawler.middlewares.RedirectGuard": 650}
+                          "crawler.middlewares.RedirectGuard": 650,
+                          "crawler.middlewares.KeepRobotsTxt": 50}
 # An operator's crawl: no remote control or telnet port left listening.
 EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None, "scrapy.extensions.telnet.TelnetConsole": None,
               "crawler.progress.Progress": 500}

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "pages" / "nukeviet" / "article" / "seed"
+SITE = Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "nukeviet-hagiang"
 CATEGORY = "/vi/news/tin-hoat-dong-cum-khoi-thi-dua/"
 SEED_PATH = CATEGORY + "buu-dien-tinh-to-chuc-hoi-nghi-trien-khai-ke-hoach-va-phat-dong-phong-trao-thi-dua-nam-2021-1240.html"
 ARTICLE_IDS = {1252, 1250, 1248, 1246, 1244, 1242, 1240, 1238, 1236, 1235, 1234, 1230, 1228, 1220}
@@ -110,10 +111,15 @@ def test_out_of_scope_pages_never_stored_or_requested(crawled):
 
 def test_snapshots_and_crawl_run_recorded(crawled):
     portal, db, _ = crawled
-    snapshots = query(db, "select url, status, body, headers from snapshots")
-    listings = [s["url"] for s in snapshots if s["url"].startswith(portal.url(CATEGORY)) and not s["url"].endswith(".html")]
-    assert {article_id(s["url"]) for s in snapshots if s["url"] not in listings} == ARTICLE_IDS
+    snapshots = query(db, "select url, status, body, headers, kind from snapshots")
+    listings = [s["url"] for s in snapshots if s["kind"] == "listing"]
+    assert {article_id(s["url"]) for s in snapshots if s["kind"] == "article"} == ARTICLE_IDS
+    assert {s["kind"] for s in snapshots} == {"article", "listing", "robots"}
     assert portal.url(CATEGORY) in listings and len(listings) == len(set(listings)) >= 2  # the listing pages, once each
+    assert all(url.startswith(portal.url(CATEGORY)) for url in listings)
+    [robots] = [s for s in snapshots if s["kind"] == "robots"]  # the rules the crawl obeyed, kept once
+    assert robots["url"] == portal.url("/robots.txt") and robots["status"] == 200
+    assert gzip.decompress(robots["body"]) == (SITE / "robots.txt").read_bytes()
     seed = next(s for s in snapshots if s["url"] == portal.url(SEED_PATH))
     assert "Hoàng Nhi" in gzip.decompress(seed["body"]).decode("utf-8")
     assert json.loads(seed["headers"])["Content-Type"] == "text/html; charset=utf-8"

@@ -118,6 +118,7 @@ class PortalSpider(scrapy.Spider):
         self.walk_pages: dict[str, int] = {url: 0 for url in self.start_urls}
         self.walk_broken: set[str] = set()
         self.bad_pages: list[PageFailure] = []  #: failures found by :meth:`_parse`, not yet handed on
+        self.robots_responses: list = []  #: robots.txt responses not yet kept (crawler.middlewares.KeepRobotsTxt)
         self.resume: dict[str, int] = {}
         self.view: ArchiveView | None = None
 
@@ -265,6 +266,10 @@ class PortalSpider(scrapy.Spider):
     def _take_bad_pages(self):
         while self.bad_pages:
             yield self.bad_pages.pop(0)
+        while self.robots_responses:  # robots.txt answers, kept as they came (crawler.middlewares.KeepRobotsTxt)
+            response = self.robots_responses.pop(0)
+            yield ArchivedPage(snapshot=_snapshot(response, kind="robots"), article=None, host=host_of(response.url),
+                               note="robots.txt", start_url=None)
 
     def _taken_down(self, url: str, response, reason: str) -> ArticleCheck:
         self.archived.add(url)
