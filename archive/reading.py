@@ -69,10 +69,22 @@ RENDER_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "wid
                      "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 
-def render_body(body_html: str | None) -> str:
-    """Body HTML made safe to put in a page: no script, style, event handlers or non-http(s) URLs."""
+def render_body(body_html: str | None, archived: dict[str, str] | None = None) -> str:
+    """Body HTML made safe to put in a page: no script, style, event handlers or non-http(s) URLs.
+    ``archived`` maps an image's original URL to the archive's copy (``/media/<sha256>``): such
+    images are shown from the archive, the others from their portal."""
+    def use_copy(tag: str, attribute: str, value: str) -> str:
+        return archived.get(value, value) if tag == "img" and attribute == "src" else value
+
     return nh3.clean(body_html or "", tags=RENDER_TAGS, attributes=RENDER_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
+                     attribute_filter=use_copy if archived else None)
+
+
+#: Types a copy is shown as in the browser (``/media/<sha256>``); any other (an SVG, HTML, a
+#: Word file) is sent as a download, so nothing a portal served can run on the archive's site.
+INLINE_MEDIA_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf"}
+MEDIA_CSP = "default-src 'none'; sandbox"
 
 
 #: What a snapshot keeps when shown (``/snapshot/<id>``): the page's structure and text, its
@@ -224,6 +236,15 @@ def newest_by_portal(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                                      "results": []})
         group["results"].append(result)
     return sorted(groups.values(), key=lambda g: max(r["published_at"] or "" for r in g["results"]), reverse=True)
+
+
+def human_size(size: int | None) -> str:
+    """A file size for people: ``38 bytes``, ``12 KB``, ``3.4 MB``."""
+    if size is None:
+        return "?"
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 2**20:,.1f} MB"
 
 
 _TIME = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?:[T ](?P<H>[0-9]{2}):(?P<M>[0-9]{2}))?", re.ASCII)

@@ -13,6 +13,9 @@ templates; keep them stable):
                     listing pages, robots.txt, pages read that were not articles (``kind``).
 ``crawl_runs``      one row per crawl, with its counters kept up to date while it runs.
 ``crawl_portal_runs`` per crawl and portal: its counters, and whether it was healthy.
+``media``           each image or attachment fetched: URL, SHA-256 (the file: ``<archive>.media/ab/cd/<sha256>``),
+                    type, size, fetch time, status.
+``article_media``   each article's images and attachments (role, position, URL, title) → ``media``.
 ``failures``        every page that failed, until it answers (``resolved_at``): retried first.
 ``listing_walks``   per start URL: how many listing pages the latest walk read, and whether it
                     completed (an interrupted walk is read again to that depth by the next crawl).
@@ -39,6 +42,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
+from .media import media_path
 from .search import fold, spelled
 
 #: Article fields whose change is an edit: a new revision, the old version kept in
@@ -232,6 +236,18 @@ def m011_snapshot_kind(db: Database) -> None:
     db["snapshots"].add_column("kind", str)
     db.execute("UPDATE snapshots SET kind = CASE WHEN url IN (SELECT url FROM articles) THEN 'article' "
                "ELSE 'page' END")
+
+
+@migrations()
+def m012_media(db: Database) -> None:
+    """Images and attachments of archived articles: ``media`` (one row per URL, the bytes in files
+    named by their SHA-256 beside the archive) and ``article_media`` (each article's links to them)."""
+    db["media"].create({"url": str, "sha256": str, "content_type": str, "bytes": int, "fetched_at": str, "status": int},
+                       pk="url")
+    db["media"].create_index(["sha256"])
+    db["article_media"].create({"article_id": int, "role": str, "position": int, "url": str, "title": str},
+                               pk=("article_id", "role", "position"), foreign_keys=[("article_id", "articles", "id")])
+    db["article_media"].create_index(["url"])
 
 
 def _reindex_on_update_of(db: Database, columns: list[str]) -> None:
@@ -519,6 +535,51 @@ def article_snapshots(db: Database, portal: str | None = None) -> list[dict[str,
         "ORDER BY fetched_at DESC, id DESC LIMIT 1) " + ("WHERE a.portal = ? " if portal else "") + "ORDER BY a.id",
         [portal] if portal else [])
     return [{**row, "headers": json.loads(row["headers"]) if row["headers"] else {}} for row in rows]
+
+
+# --- media -----------------------------------------------------------------------------------
+
+
+def known_media(db: Database, urls: Iterable[str]) -> set[str]:
+    """The URLs among ``urls`` whose file the archive holds."""
+    urls = list(dict.fromkeys(u for u in urls if u))
+    found: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        found.update(r["url"] for r in db.query(
+            f"SELECT url FROM media WHERE sha256 IS NOT NULL AND url IN ({', '.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def save_media(db: Database, root: str, media: Mapping[str, Any]) -> str:
+    """Record an article's link to an image or attachment and, when ``media["body"]`` is given
+    (a 2xx answer), keep the file: written once under its SHA-256 in ``root`` (:func:`media_path`;
+    a file used by many articles is stored once), its ``media`` row updated. ``media``: ``url``,
+    ``article_url``, ``role`` (``image``, ``attachment``), ``title``, ``position``, ``status``,
+    ``content_type``, ``body``, ``fetched_at``. Returns ``"stored"``, ``"linked"`` or
+    ``"no article"`` (the article is not in the archive)."""
+    article = _get(db, "article_urls", "url = ?", [media["article_url"]])
+    if article is None:
+        return "no article"
+    body = media.get("body")
+    stored = body is not None and 200 <= (media.get("status") or 0) < 300
+    with db.atomic():
+        if stored:
+            digest = hashlib.sha256(body).hexdigest()
+            path = media_path(root, digest)
+            if not os.path.exists(path):
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                partial = f"{path}.{os.getpid()}.partial"
+                with open(partial, "wb") as f:
+                    f.write(body)
+                os.replace(partial, path)
+            db["media"].upsert({"url": media["url"], "sha256": digest, "content_type": media.get("content_type"),
+                                "bytes": len(body), "fetched_at": media.get("fetched_at"), "status": media["status"]},
+                               pk="url")
+        db["article_media"].upsert({"article_id": article["article_id"], "role": media["role"],
+                                    "position": media.get("position") or 0, "url": media["url"],
+                                    "title": media.get("title")}, pk=("article_id", "role", "position"))
+    return "stored" if stored else "linked"
 
 
 # --- articles --------------------------------------------------------------------------------

@@ -95,6 +95,10 @@ class ArchiveView:
         urls = list(urls)
         return store.known_articles(self.db, urls + [canonical(u) for u in urls])
 
+    def known_media(self, urls: Iterable[str]) -> set[str]:
+        """Images and attachments among ``urls`` whose file is archived (not fetched again)."""
+        return store.known_media(self.db, urls)
+
     def is_fresh(self, identity: str, href: str | None, shown_date: str | None, known: dict[str, dict]) -> bool:
         """Whether a listing entry is news: not archived under ``identity``/``href``, or shown
         with a date after the newest archived publication date of these hosts."""

@@ -125,6 +125,22 @@ class Snapshot:
 
 
 @dataclass
+class MediaFile:
+    """An image or attachment of an archived article: fetched (``body``), or already in the
+    archive (``body`` is ``None``: only the article's link to it is recorded)."""
+
+    url: str  #: as the article links it (absolute)
+    article_url: str  #: the article's canonical URL
+    role: str  #: "image" or "attachment"
+    title: str | None = None  #: an attachment's link text
+    position: int = 0  #: its place among the article's media of that role
+    status: int | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    fetched_at: str | None = None
+
+
+@dataclass
 class ArchivedPage:
     """What the spider hands the pipeline for each fetched article page."""
 

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from scrapy import signals
 
 from archive import store
+from archive.media import media_dir
 
 from . import portals
 from .extract.dates import now_iso
 from .extract.urls import host_of
-from .items import Article, ArchivedPage, ArticleCheck, ListingWalk, PageFailure
+from .items import Article, ArchivedPage, ArticleCheck, ListingWalk, MediaFile, PageFailure
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class ArchivePipeline:
 
     def __init__(self, db_path: str, crawler=None):
         self.db_path = db_path
+        self.media_root = media_dir(db_path) if db_path else None  #: image and attachment files
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
         self.portal_counts: dict[str, Counter] = {}  #: portal slug → counters of its articles
@@ -74,6 +76,9 @@ class ArchivePipeline:
                 self._check(item)
             elif isinstance(item, ArchivedPage):
                 self._archive(item, spider)
+            elif isinstance(item, MediaFile):
+                if store.save_media(self.db, self.media_root, asdict(item)) == "stored" and self.crawler:
+                    self.crawler.stats.inc_value("newsarchive/media_stored")
             elif isinstance(item, PageFailure):
                 store.record_failure(self.db, crawl_run_id=self.run_id, portal=self._slug(host_of(item.url)),
                                      url=item.url, kind=item.kind, reason=item.reason, at=now_iso())

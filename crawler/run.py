@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default 0.10)")
     parser.add_argument("--wait-lock", type=_non_negative_float, default=0, metavar="SECONDS",
                         help="if another crawl holds the archive, wait up to SECONDS for it (default: exit 75 at once)")
+    parser.add_argument("--no-media", action="store_true",
+                        help="do not fetch the archived articles' images and attachments")
+    parser.add_argument("--max-image-mb", type=_positive_float, default=10, metavar="MB",
+                        help="largest image kept (default 10)")
+    parser.add_argument("--max-attachment-mb", type=_positive_float, default=50, metavar="MB",
+                        help="largest attachment (PDF, Word, Excel, archive) kept (default 50)")
     parser.add_argument("--json-summary", metavar="FILE", help="also write the summary, per portal, as JSON to FILE")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="INFO (default): a few lines per portal and the summary; DEBUG: Scrapy's detail too")
@@ -77,6 +83,9 @@ def settings_for(args: argparse.Namespace) -> Settings:
     overrides["PROGRESS_ENABLED"] = sys.stderr.isatty() and args.log_level != "DEBUG"
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    overrides["MEDIA_ENABLED"] = not args.no_media
+    overrides["MEDIA_IMAGE_MAXSIZE"] = int(args.max_image_mb * 2**20)
+    overrides["MEDIA_ATTACHMENT_MAXSIZE"] = int(args.max_attachment_mb * 2**20)
     if args.timeout is not None:
         overrides["DOWNLOAD_TIMEOUT"] = args.timeout
     if args.delay is not None:

@@ -30,6 +30,11 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # an article page is well under 1 MB; parsing 8 MB takes ~20 s
+#: An archived article's images and attachments are fetched too (``--no-media`` turns it off),
+#: each up to its own size limit (``--max-image-mb``, ``--max-attachment-mb``).
+MEDIA_ENABLED = True
+MEDIA_IMAGE_MAXSIZE = 10 * 1024 * 1024
+MEDIA_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -20,20 +20,24 @@ import datetime
 import functools
 import gzip
 import json
+import os
 import sqlite3
+import urllib.parse
 from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils.asgi import BadRequest, NotFound, Response
+from datasette.utils.asgi import AsgiFileDownload, BadRequest, NotFound, Response
 from markupsafe import Markup
 
 from .. import exports
 from ..reading import NEWEST_PER_PORTAL as NEWEST_SQL
-from ..reading import (COUNT_CAP, PAGE_SIZE, SNAPSHOT_CSP, SearchRequest, human_time, newest_by_portal, parse,
-                       render_body, render_snapshot, result_of, safe_url, search_sql)
+from ..reading import (COUNT_CAP, INLINE_MEDIA_TYPES, MEDIA_CSP, PAGE_SIZE, SNAPSHOT_CSP, SearchRequest, human_size,
+                       human_time,
+                       newest_by_portal, parse, render_body, render_snapshot, result_of, safe_url, search_sql)
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
+from ..media import media_dir, media_path
 from . import exposure, limits
 from .config import HERE, metadata_for
 
@@ -68,6 +72,7 @@ def register_routes():
         (r"^/search(?P<format>\.json|\.csv|\.atom)?$", search_view),
         (r"^/article/(?P<id>\d+)$", article_view),
         (r"^/snapshot/(?P<id>\d+)$", snapshot_view),
+        (r"^/media/(?P<sha256>[0-9a-f]{64})$", media_view),
         (r"^/snapshot/(?P<id>\d+)/page$", snapshot_page),
         (r"^/-/databases(?P<format>\.json)?$", exposure.databases_view),
     ]
@@ -269,17 +274,43 @@ async def article_view(datasette, request):
         "SELECT r.url, r.title, r.published_at, r.published_raw, a.id AS archived_id FROM related_links r "
         "LEFT JOIN articles a ON a.url = r.url WHERE r.article_id = ? ORDER BY r.position", [article_id])).rows]
     portal = (await database.execute("SELECT * FROM portals WHERE slug = ?", [article["portal"]])).first()
-    body = render_body(article["body_html"])
-    shown = {img["src"] for img in images if img["src"] in body}
+    media = [dict(r) for r in (await database.execute(
+        "SELECT am.role, am.position, am.url, am.title, m.sha256, m.content_type, m.bytes FROM article_media am "
+        "LEFT JOIN media m ON m.url = am.url WHERE am.article_id = ? ORDER BY am.role, am.position", [article_id])).rows]
+    copies = {m["url"]: datasette.urls.path(f"/media/{m['sha256']}") for m in media if m["sha256"]}
+    body = render_body(article["body_html"], copies)
+    shown = {img["src"] for img in images if img["src"] in (article["body_html"] or "")}
     context = {
         "article": article, "original_link": safe_url(article["url"]), "body_html": body,
-        "images_outside_body": [{**i, "src": safe_url(i["src"])} for i in images if i["src"] not in shown],
+        "images_outside_body": [{**i, "src": copies.get(i["src"]) or safe_url(i["src"])} for i in images
+                                if i["src"] not in shown],
+        "attachments": [{**m, "archived": copies.get(m["url"]), "link": safe_url(m["url"]),
+                         "size": human_size(m["bytes"])} for m in media if m["role"] == "attachment"],
         "related": [{**r, "href": datasette.urls.path(f"/article/{r['archived_id']}") if r["archived_id"]
                      else safe_url(r["url"])} for r in related],
         "portal": dict(portal) if portal else None, "database": database.name,
         "snapshot_id": (await database.execute("SELECT max(id) FROM snapshots WHERE url = ?", [article["url"]])).first()[0],
     }
     return Response.html(await datasette.render_template("article.html", context, request=request))
+
+
+async def media_view(datasette, request):
+    """``/media/<sha256>``: the archive's copy of an image or attachment, from the files beside
+    the archive (``<archive>.media/``), with the type the portal gave it; types outside
+    :data:`~archive.reading.INLINE_MEDIA_TYPES` as a download; nothing in it may run."""
+    database = _archive(datasette)
+    sha256 = request.url_vars["sha256"]
+    row = (await database.execute("SELECT url, content_type FROM media WHERE sha256 = ? LIMIT 1", [sha256])).first()
+    path = media_path(media_dir(database.path), sha256) if row and database.path else None
+    if path is None or not os.path.isfile(path):
+        raise NotFound("Không có tệp này trong kho lưu trữ. (No such file in the archive.)")
+    content_type = (row["content_type"] or "application/octet-stream").split(";")[0].strip().lower()
+    name = urllib.parse.unquote(urllib.parse.urlsplit(row["url"]).path.rsplit("/", 1)[-1]) or sha256
+    headers = {"Content-Security-Policy": MEDIA_CSP, "X-Content-Type-Options": "nosniff",
+               "Cache-Control": "public, max-age=31536000, immutable"}
+    inline = content_type in INLINE_MEDIA_TYPES
+    return AsgiFileDownload(path, filename=None if inline else name, content_type=content_type if inline else
+                            "application/octet-stream", headers=headers)
 
 
 async def _snapshot_row(database, request) -> dict:

@@ -52,10 +52,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
 from ..extract.encoding import decode_html, looks_binary
+from ..extract.media import attachment_links
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
-from ..items import Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, NotArticle, PageFailure, Snapshot
+from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, MediaFile, NotArticle, PageFailure,
+                     Snapshot)
 from ..pages import is_duplicate_url, parse_page
 from .. import portals
 from ..report import PortalHealth, YieldReport
@@ -65,6 +67,8 @@ from ..report import PortalHealth, YieldReport
 LISTING_PRIORITY = 100
 #: Pages that failed in an earlier crawl are retried before this crawl's articles.
 RETRY_PRIORITY = 50
+#: Images and attachments come after the pages that link them.
+MEDIA_PRIORITY = -1000
 #: Statuses a recheck of an archived article handles itself (not modified; gone).
 RECHECK_STATUSES = [304, 404, 410]
 
@@ -119,6 +123,7 @@ class PortalSpider(scrapy.Spider):
         self.walk_broken: set[str] = set()
         self.bad_pages: list[PageFailure] = []  #: failures found by :meth:`_parse`, not yet handed on
         self.robots_responses: list = []  #: robots.txt responses not yet kept (crawler.middlewares.KeepRobotsTxt)
+        self.media_requested: set[str] = set()  #: image and attachment URLs requested by this crawl
         self.resume: dict[str, int] = {}
         self.view: ArchiveView | None = None
 
@@ -343,11 +348,51 @@ class PortalSpider(scrapy.Spider):
                                           *response.meta.get("redirect_urls", [])) if u}
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
+        yield from self._media_requests(article)
         if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
             for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
                 self.unfollowed[identity] = (article, start_url)
             return
         yield from self._related_requests(article, hops, start_url)
+
+    def _media_requests(self, article: Article):
+        """The article's images and attachments on its portal (:mod:`crawler.extract.media`):
+        a request for each not yet archived (politeness, robots.txt and a size limit per kind,
+        ``MEDIA_*`` settings), a link-only :class:`MediaFile` for the others."""
+        if not self.settings.getbool("MEDIA_ENABLED", True):
+            return
+        wanted = [(image.src, "image", None, n) for n, image in enumerate(article.images) if image.src]
+        wanted += [(url, "attachment", title, n) for n, (url, title) in
+                   enumerate(attachment_links(article.body_html, article.url))]
+        wanted = [w for w in wanted if host_of(w[0]) in self.hosts and w[0].startswith(("http://", "https://"))]
+        known = self.view.known_media([w[0] for w in wanted]) if self.view else set()
+        for url, role, title, position in wanted:
+            item = MediaFile(url=url, article_url=article.url, role=role, title=title, position=position)
+            if url in known or url in self.media_requested:
+                yield item  # archived (or on its way): only the link
+                continue
+            self.media_requested.add(url)
+            limit = self.settings.getint("MEDIA_IMAGE_MAXSIZE" if role == "image" else "MEDIA_ATTACHMENT_MAXSIZE")
+            yield scrapy.Request(url, callback=self.parse_media, errback=self.on_media_error, priority=MEDIA_PRIORITY,
+                                 meta={"media": item, "download_maxsize": limit, "download_warnsize": 0})
+
+    def parse_media(self, response):
+        item: MediaFile = response.meta["media"]
+        item.status = response.status
+        item.content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        item.body = response.body
+        item.fetched_at = now_iso()
+        yield item
+
+    def on_media_error(self, failure):
+        """A missing or oversized image or attachment: logged, counted (``newsarchive/media_failures``),
+        never a page failure (the article is archived; the next crawl tries the file again)."""
+        item = failure.request.meta["media"]
+        self.crawler.stats.inc_value("newsarchive/media_failures")
+        self.logger.info("media not kept %s (%s of %s): %s", failure.request.url, item.role, item.article_url,
+                         failure.getErrorMessage()[:200])
+        yield MediaFile(url=item.url, article_url=item.article_url, role=item.role, title=item.title,
+                        position=item.position)  # the link stays: the reading page falls back on the original
 
     def _related_requests(self, article: Article, hops: int, start_url: str | None):
         """Requests for the related links of ``article`` (reached ``hops`` links from a listing)

@@ -1,0 +1,121 @@
+"""Images and attachments: fetched with the articles, kept once by content, served from the
+archive with the portal stopped. The portal is a copy of the sample NukeViet site given the two
+images of the seed article and a PDF that two articles link."""
+
+import hashlib
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from archive.datasette import metadata_for
+from archive.media import media_dir, media_path
+from fixtures.server import SITES, FixtureServer
+from tests.test_crawl_e2e import CATEGORY, SEED_PATH, run_crawl
+
+IMAGES = {"/uploads/news/2020_12/hoi-nghi-bdt-1.jpg": b"\xff\xd8\xff\xe0 first image \xff\xd9",
+          "/uploads/news/2020_12/hoi-nghi-bdt-2.jpg": b"\xff\xd8\xff\xe0 second image \xff\xd9"}
+PDF_PATH = "/uploads/news/2020_12/danh-sach-khen-thuong.pdf"
+PDF = b"%PDF-1.4\n% Danh sach khen thuong\n%%EOF\n"
+LINKING = [SEED_PATH, CATEGORY + "khoi-cac-co-quan-dang-to-chuc-ky-ket-giao-uoc-thi-dua-nam-2021-1250.html"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("media-site") / "nukeviet-hagiang"
+    shutil.copytree(SITES / "nukeviet-hagiang", root)
+    for path, body in {**IMAGES, PDF_PATH: PDF}.items():
+        (root / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        (root / path.lstrip("/")).write_bytes(body)
+    for page in LINKING:
+        file = root / page.lstrip("/")
+        html = file.read_text(encoding="utf-8")
+        opening = '<div id="news-bodyhtml" class="bodytext margin-bottom-lg">'
+        assert opening in html
+        file.write_text(html.replace(opening, f'{opening}<p>File đính kèm: <a href="{PDF_PATH}">Danh sách khen thưởng'
+                                     '</a></p>', 1), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def crawled(site, tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("media") / "archive.db")
+    with FixtureServer(str(site)) as portal:
+        first = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+        assert first.returncode == 0, first.stderr[-3000:]
+        media_requests = [p for p in portal.requests if p.startswith("/uploads/news/2020_12/")]
+        seen = len(portal.requests)
+        second = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+        assert second.returncode == 0, second.stderr[-3000:]
+        again = [p for p in portal.requests[seen:] if p.startswith("/uploads/news/2020_12/")]
+        seed_url = portal.url(SEED_PATH)
+    return {"db": db, "seed_url": seed_url, "media_requests": media_requests, "again": again}
+
+
+def rows(db, sql, params=()):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def test_images_and_the_attachment_are_kept_once(crawled):
+    db = crawled["db"]
+    requested = crawled["media_requests"]  # (the other articles' images are missing from the site: 404)
+    assert all(requested.count(p) == 1 for p in [*IMAGES, PDF_PATH]) and len(requested) == len(set(requested))
+    assert crawled["again"] == [], "the next crawl fetched archived media again"
+    media = {r["url"].split("/", 3)[3]: r for r in rows(db, "select * from media")}
+    assert set(media) == {p.lstrip("/") for p in [*IMAGES, PDF_PATH]}
+    pdf = media[PDF_PATH.lstrip("/")]
+    assert pdf["sha256"] == hashlib.sha256(PDF).hexdigest() and pdf["bytes"] == len(PDF)
+    assert pdf["content_type"].startswith("application/pdf") and pdf["status"] == 200
+    stored = Path(media_path(media_dir(db), pdf["sha256"]))
+    assert stored.read_bytes() == PDF
+    assert [p for p in Path(media_dir(db)).rglob("*") if p.is_file()].__len__() == 3  # one file per content
+    linked = rows(db, "select a.url, m.title from article_media m join articles a on a.id = m.article_id "
+                      "where m.role = 'attachment'")
+    assert sorted(r["url"].split("/")[-1] for r in linked) == sorted(p.split("/")[-1] for p in LINKING)
+    assert {r["title"] for r in linked} == {"Danh sách khen thưởng"}
+
+
+async def test_the_reading_page_shows_the_archived_copies(crawled):
+    """Served with the portal stopped: both images from the archive, the attachment listed."""
+    db = crawled["db"]
+    ds = Datasette([db], metadata=metadata_for(db))
+    [seed] = rows(db, "select id from articles where url = ?", [crawled["seed_url"]])
+    page = (await ds.client.get(f"/article/{seed['id']}")).text
+    sources = re.findall(r'<img[^>]* src="([^"]+)"', page)
+    digests = {hashlib.sha256(body).hexdigest() for body in IMAGES.values()}
+    assert sorted(sources) == sorted(f"/media/{d}" for d in digests)
+    for source, body in ((f"/media/{hashlib.sha256(b).hexdigest()}", b) for b in IMAGES.values()):
+        response = await ds.client.get(source)
+        assert response.status_code == 200 and response.content == body
+        assert response.headers["content-type"].startswith("image/jpeg")
+        assert "sandbox" in response.headers["content-security-policy"]
+    assert "Danh sách khen thưởng" in page and f'href="/media/{hashlib.sha256(PDF).hexdigest()}"' in page
+    assert (await ds.client.get("/media/" + "0" * 64)).status_code == 404
+
+
+def test_no_media_fetches_none(site, tmp_path):
+    db = str(tmp_path / "archive.db")
+    with FixtureServer(str(site)) as portal:
+        result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0", "--no-media")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert not [p for p in portal.requests if p.startswith("/uploads/news/")]
+    assert rows(db, "select count(*) as n from media")[0]["n"] == 0
+
+
+def test_an_image_over_the_limit_is_not_kept_and_loses_nothing(site, tmp_path):
+    db = str(tmp_path / "archive.db")
+    with FixtureServer(str(site)) as portal:
+        result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0", "--max-image-mb", "0.00001")
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert rows(db, "select count(*) as n from articles")[0]["n"] == 14
+    kept = {r["url"].rsplit("/", 1)[1] for r in rows(db, "select url from media where sha256 is not null")}
+    assert kept == {PDF_PATH.rsplit("/", 1)[1]}  # the images (over 10 bytes) were refused, the PDF kept
+    assert rows(db, "select count(*) as n from article_media where role = 'image'")[0]["n"] >= 2  # links stay
