@@ -232,7 +232,7 @@ def backup_archive(db: str, out: str, *, force: bool = False) -> int:
         print(f"newsarchive backup: {error}", file=sys.stderr)
         return 2
     print(f"newsarchive backup: {db} → {out}: {copied['articles']} articles, {copied['bytes'] / 2**20:.1f} MB, "
-          "integrity ok")
+          f"integrity ok; {copied['media_files']} media files in {out}.media")
     return 0
 
 

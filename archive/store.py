@@ -36,13 +36,14 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from .media import media_path
+from .media import media_dir, media_path
 from .search import fold, spelled
 
 #: Article fields whose change is an edit: a new revision, the old version kept in
@@ -540,21 +541,24 @@ def article_snapshots(db: Database, portal: str | None = None) -> list[dict[str,
 # --- media -----------------------------------------------------------------------------------
 
 
-def known_media(db: Database, urls: Iterable[str]) -> set[str]:
-    """The URLs among ``urls`` whose file the archive holds."""
+def known_media(db: Database, urls: Iterable[str], retry_failed: bool = False) -> set[str]:
+    """The URLs among ``urls`` whose file the archive holds, or (unless ``retry_failed``) that
+    answered an HTTP error when they were asked for."""
     urls = list(dict.fromkeys(u for u in urls if u))
     found: set[str] = set()
+    which = "sha256 IS NOT NULL" if retry_failed else "(sha256 IS NOT NULL OR status >= 400)"
     for start in range(0, len(urls), 500):
         chunk = urls[start:start + 500]
         found.update(r["url"] for r in db.query(
-            f"SELECT url FROM media WHERE sha256 IS NOT NULL AND url IN ({', '.join('?' * len(chunk))})", chunk))
+            f"SELECT url FROM media WHERE {which} AND url IN ({', '.join('?' * len(chunk))})", chunk))
     return found
 
 
 def save_media(db: Database, root: str, media: Mapping[str, Any]) -> str:
     """Record an article's link to an image or attachment and, when ``media["body"]`` is given
     (a 2xx answer), keep the file: written once under its SHA-256 in ``root`` (:func:`media_path`;
-    a file used by many articles is stored once), its ``media`` row updated. ``media``: ``url``,
+    a file used by many articles is stored once), its ``media`` row updated; an HTTP error
+    (``status`` without ``body``) is recorded without a file. ``media``: ``url``,
     ``article_url``, ``role`` (``image``, ``attachment``), ``title``, ``position``, ``status``,
     ``content_type``, ``body``, ``fetched_at``. Returns ``"stored"``, ``"linked"`` or
     ``"no article"`` (the article is not in the archive)."""
@@ -564,6 +568,10 @@ def save_media(db: Database, root: str, media: Mapping[str, Any]) -> str:
     body = media.get("body")
     stored = body is not None and 200 <= (media.get("status") or 0) < 300
     with db.atomic():
+        if not stored and media.get("status"):  # an HTTP error: recorded (not asked again nightly), no file
+            if _get(db, "media", "url = ? AND sha256 IS NOT NULL", [media["url"]]) is None:
+                db["media"].upsert({"url": media["url"], "status": media["status"],
+                                    "fetched_at": media.get("fetched_at")}, pk="url")
         if stored:
             digest = hashlib.sha256(body).hexdigest()
             path = media_path(root, digest)
@@ -787,7 +795,9 @@ def backup(source: str, out: str) -> dict[str, Any]:
     lets writers go on meanwhile), so the copy is the archive as of one moment: every commit
     before the backup began, none half-made. The copy is written to ``out + ".partial"``, made a
     single self-contained file (rollback journal, not WAL), checked with ``pragma
-    integrity_check`` and only then renamed to ``out``. Returns ``{"articles": N, "bytes": size}``.
+    integrity_check`` and only then renamed to ``out``. The media files (``<archive>.media/``) go
+    to ``<out>.media/`` (:func:`_mirror_media`). Returns ``{"articles": N, "bytes": size,
+    "media_files": M}``.
     """
     if not os.path.isfile(source):
         raise BackupError(f"no archive at {source!r}")
@@ -823,4 +833,28 @@ def backup(source: str, out: str) -> dict[str, Any]:
     finally:
         src.close()
     os.replace(partial, out)
-    return {"articles": articles, "bytes": os.path.getsize(out)}
+    try:
+        files = _mirror_media(media_dir(source), media_dir(out))
+    except OSError as error:
+        raise BackupError(f"the archive was copied, but not its media files: {error}") from error
+    return {"articles": articles, "bytes": os.path.getsize(out), "media_files": files}
+
+
+def _mirror_media(root: str, copy: str) -> int:
+    """Give the copy every media file of ``root`` it lacks (files never change: a hard link where
+    the file system allows, so daily backups share them, else a copy); returns how many it has."""
+    count = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".partial"):
+                continue
+            source = os.path.join(folder, name)
+            target = os.path.join(copy, os.path.relpath(source, root))
+            if not os.path.exists(target):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copy2(source, target)
+            count += 1
+    return count

@@ -95,9 +95,10 @@ class ArchiveView:
         urls = list(urls)
         return store.known_articles(self.db, urls + [canonical(u) for u in urls])
 
-    def known_media(self, urls: Iterable[str]) -> set[str]:
-        """Images and attachments among ``urls`` whose file is archived (not fetched again)."""
-        return store.known_media(self.db, urls)
+    def known_media(self, urls: Iterable[str], retry_failed: bool = False) -> set[str]:
+        """Images and attachments among ``urls`` not to fetch again: archived, or answered with an
+        HTTP error before (unless ``retry_failed``)."""
+        return store.known_media(self.db, urls, retry_failed=retry_failed)
 
     def is_fresh(self, identity: str, href: str | None, shown_date: str | None, known: dict[str, dict]) -> bool:
         """Whether a listing entry is news: not archived under ``identity``/``href``, or shown

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 METADATA = json.loads((ROOT / "archive" / "datasette" / "metadata.json").read_text(encoding="utf-8"))
 PUBLIC_TABLES = ["articles", "images", "related_links", "portals", "article_revisions", "article_urls", "snapshots",
-                 "crawl_runs", "listing_walks", "crawl_portal_runs", "failures"]
+                 "crawl_runs", "listing_walks", "crawl_portal_runs", "failures", "media", "article_media"]
 
 
 @pytest.fixture(scope="module")

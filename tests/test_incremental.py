@@ -89,7 +89,10 @@ def test_nightly_run_costs_what_changed(nightly):
     listing_pages_with_new = math.ceil(len(new) / PER_PAGE)
     rechecks = len(nightly["before"]["in_window"])
     allowed = 1.1 * (len(new) + listing_pages_with_new + 1 + rechecks)
-    assert len(log) <= allowed, [r.path for r in log]
+    pages = [r for r in log if not r.path.startswith("/uploads/")]
+    assert len(pages) <= allowed, [r.path for r in pages]
+    media = [r.path for r in log if r.path.startswith("/uploads/")]  # the new articles' images, once (404 here)
+    assert len(media) <= len(new) and not set(media) & {r.path for r in nightly["first_log"]}
     paths = [r.path for r in log]
     assert len(paths) == len(set(paths)), "no page requested twice"
     requested = {article_id(p) for p in paths if ChangingPortal.kind(p) == "article"}

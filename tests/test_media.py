@@ -69,7 +69,7 @@ def test_images_and_the_attachment_are_kept_once(crawled):
     requested = crawled["media_requests"]  # (the other articles' images are missing from the site: 404)
     assert all(requested.count(p) == 1 for p in [*IMAGES, PDF_PATH]) and len(requested) == len(set(requested))
     assert crawled["again"] == [], "the next crawl fetched archived media again"
-    media = {r["url"].split("/", 3)[3]: r for r in rows(db, "select * from media")}
+    media = {r["url"].split("/", 3)[3]: r for r in rows(db, "select * from media where sha256 is not null")}
     assert set(media) == {p.lstrip("/") for p in [*IMAGES, PDF_PATH]}
     pdf = media[PDF_PATH.lstrip("/")]
     assert pdf["sha256"] == hashlib.sha256(PDF).hexdigest() and pdf["bytes"] == len(PDF)
@@ -81,6 +81,8 @@ def test_images_and_the_attachment_are_kept_once(crawled):
                       "where m.role = 'attachment'")
     assert sorted(r["url"].split("/")[-1] for r in linked) == sorted(p.split("/")[-1] for p in LINKING)
     assert {r["title"] for r in linked} == {"Danh sách khen thưởng"}
+    missing = rows(db, "select status, sha256 from media where url like '%/dn.jpg'")  # another article's image: 404
+    assert missing == [{"status": 404, "sha256": None}]  # recorded, so the next crawl did not ask again
 
 
 async def test_the_reading_page_shows_the_archived_copies(crawled):
@@ -119,3 +121,20 @@ def test_an_image_over_the_limit_is_not_kept_and_loses_nothing(site, tmp_path):
     kept = {r["url"].rsplit("/", 1)[1] for r in rows(db, "select url from media where sha256 is not null")}
     assert kept == {PDF_PATH.rsplit("/", 1)[1]}  # the images (over 10 bytes) were refused, the PDF kept
     assert rows(db, "select count(*) as n from article_media where role = 'image'")[0]["n"] >= 2  # links stay
+
+
+def test_a_backup_carries_the_media_files(crawled, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "backup.db"
+    result = subprocess.run([sys.executable, "-m", "archive.cli", "backup", "--db", crawled["db"], "--out", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "3 media files" in result.stdout
+    originals = sorted(p.relative_to(media_dir(crawled["db"])) for p in Path(media_dir(crawled["db"])).rglob("*")
+                       if p.is_file())
+    copies = sorted(p.relative_to(media_dir(str(out))) for p in Path(media_dir(str(out))).rglob("*") if p.is_file())
+    assert copies == originals and len(copies) == 3
+    first = Path(media_dir(str(out))) / copies[0]
+    assert first.read_bytes() == (Path(media_dir(crawled["db"])) / copies[0]).read_bytes()

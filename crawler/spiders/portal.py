@@ -365,7 +365,7 @@ class PortalSpider(scrapy.Spider):
         wanted += [(url, "attachment", title, n) for n, (url, title) in
                    enumerate(attachment_links(article.body_html, article.url))]
         wanted = [w for w in wanted if host_of(w[0]) in self.hosts and w[0].startswith(("http://", "https://"))]
-        known = self.view.known_media([w[0] for w in wanted]) if self.view else set()
+        known = self.view.known_media([w[0] for w in wanted], retry_failed=self.full) if self.view else set()
         for url, role, title, position in wanted:
             item = MediaFile(url=url, article_url=article.url, role=role, title=title, position=position)
             if url in known or url in self.media_requested:
@@ -389,10 +389,13 @@ class PortalSpider(scrapy.Spider):
         never a page failure (the article is archived; the next crawl tries the file again)."""
         item = failure.request.meta["media"]
         self.crawler.stats.inc_value("newsarchive/media_failures")
-        self.logger.info("media not kept %s (%s of %s): %s", failure.request.url, item.role, item.article_url,
+        self.logger.debug("media not kept %s (%s of %s): %s", failure.request.url, item.role, item.article_url,
                          failure.getErrorMessage()[:200])
+        # The link stays (the reading page falls back on the original). An HTTP answer (404…) is
+        # recorded, so nightly crawls do not ask again (--full does); other failures are retried.
+        status = failure.value.response.status if failure.check(HttpError) else None
         yield MediaFile(url=item.url, article_url=item.article_url, role=item.role, title=item.title,
-                        position=item.position)  # the link stays: the reading page falls back on the original
+                        position=item.position, status=status, fetched_at=now_iso() if status else None)
 
     def _related_requests(self, article: Article, hops: int, start_url: str | None):
         """Requests for the related links of ``article`` (reached ``hops`` links from a listing)
