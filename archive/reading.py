@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,8 +88,8 @@ MEDIA_CSP = "default-src 'none'; sandbox"
 
 
 #: What a snapshot keeps when shown (``/snapshot/<id>``): the page's structure and text, its
-#: links (made absolute), no script, style sheet, frame, form or image address (images are not
-#: archived yet: they would be fetched from the portal).
+#: links (made absolute), its images that the archive holds (from the archive); no script,
+#: style sheet, frame, form, or address of anything on the portal to load.
 SNAPSHOT_TAGS = RENDER_TAGS | {
     "abbr", "address", "article", "aside", "code", "dd", "del", "dfn", "dl", "dt", "footer", "header", "ins", "kbd",
     "main", "mark", "nav", "pre", "q", "section", "time", "font", "label", "colgroup", "col",
@@ -102,15 +102,25 @@ SNAPSHOT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' d
                 "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
-def render_snapshot(body: bytes, content_type: str | None, base_url: str) -> str:
+def render_snapshot(body: bytes, content_type: str | None, base_url: str, archived: dict[str, str] | None = None) -> str:
     """A stored response's HTML made safe to show: decoded (the ``Content-Type`` charset, else
     what the page declares, else detected), sanitized to :data:`SNAPSHOT_TAGS`, relative links
-    resolved against ``base_url``, non-http(s) links dropped, no image addresses."""
+    resolved against ``base_url``, non-http(s) links dropped; an image keeps its address only
+    when ``archived`` maps it (absolute) to the archive's copy."""
     from bs4 import UnicodeDammit
 
     declared = re.search(r"charset=([\w.:-]+)", content_type or "", re.I)
     text = UnicodeDammit(body, [declared[1]] if declared else [], is_html=True).unicode_markup or ""
-    return nh3.clean(text, tags=SNAPSHOT_TAGS, attributes=SNAPSHOT_ATTRIBUTES,
+    copies = archived or {}
+
+    def archived_images_only(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src":
+            return copies.get(urljoin(base_url, value))
+        return value
+
+    return nh3.clean(text, tags=SNAPSHOT_TAGS, attributes={**SNAPSHOT_ATTRIBUTES,
+                                                          "img": SNAPSHOT_ATTRIBUTES["img"] | {"src"}},
+                     attribute_filter=archived_images_only,
                      clean_content_tags={"script", "style", "title", "noscript", "template", "iframe", "object",
                                          "textarea", "select"},
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",

@@ -138,3 +138,13 @@ def test_a_backup_carries_the_media_files(crawled, tmp_path):
     assert copies == originals and len(copies) == 3
     first = Path(media_dir(str(out))) / copies[0]
     assert first.read_bytes() == (Path(media_dir(crawled["db"])) / copies[0]).read_bytes()
+
+
+async def test_the_page_as_archived_shows_the_images_from_the_archive(crawled):
+    db = crawled["db"]
+    ds = Datasette([db], metadata=metadata_for(db))
+    [snapshot] = rows(db, "select max(id) as id from snapshots where url = ?", [crawled["seed_url"]])
+    inner = (await ds.client.get(f"/snapshot/{snapshot['id']}/page")).text
+    sources = re.findall(r'<img[^>]* src="([^"]+)"', inner)
+    assert sorted(sources) == sorted(f"http://localhost/media/{hashlib.sha256(b).hexdigest()}" for b in IMAGES.values())
+    assert "/uploads/" not in " ".join(re.findall(r'src="([^"]+)"', inner))  # the portal's logo: not loaded

@@ -349,10 +349,15 @@ async def snapshot_page(datasette, request):
     if content_type and "html" not in content_type.lower():
         page = f"<p>Không phải trang HTML ({content_type}), {len(body):,} bytes. · Not an HTML page.</p>"
     else:
+        # absolute: the sanitizer resolves relative addresses against the portal's
+        copies = {row["url"]: datasette.absolute_url(request, datasette.urls.path(f"/media/{row['sha256']}"))
+                  for row in (await database.execute(
+            "SELECT m.url, m.sha256 FROM media m JOIN article_media am ON am.url = m.url JOIN articles a "
+            "ON a.id = am.article_id WHERE a.url = ? AND m.sha256 IS NOT NULL", [snapshot["url"]])).rows}
         page = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: render_snapshot(body, content_type, snapshot["requested_url"] or snapshot["url"]))
+            None, lambda: render_snapshot(body, content_type, snapshot["requested_url"] or snapshot["url"], copies))
     html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="robots" content="noindex">'
             '<style>body{font-family:sans-serif;max-width:72em;margin:1em auto;padding:0 1em}'
-            'img{display:none}</style></head><body>' + page + "</body></html>")
+            'img{max-width:100%;height:auto}img:not([src]){display:none}</style></head><body>' + page + "</body></html>")
     return Response.html(html, headers={"Content-Security-Policy": SNAPSHOT_CSP, "X-Content-Type-Options": "nosniff",
                                         "Referrer-Policy": "no-referrer"})
