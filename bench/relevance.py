@@ -1,8 +1,8 @@
 """Search relevance on an independent test set: precision@10 and recall per query.
 
-The set (``bench/relevance-set/``, written by someone who had not read the search code) is a corpus
-of short articles in the style of the provincial portals, with words that differ only by their
-marks (Điện Biên / diễn biến, thi đua / Thị, Hà Giang / hà giang, …), and queries judged by hand:
+Each set (``bench/relevance/`` and ``bench/relevance-set/``, written on 2026-12-04 by two
+authors who had not read the search code, each from the rule alone) is a corpus of short
+articles in the style of the provincial portals, with words that differ only by their marks (Điện Biên / diễn biến, thi đua / Thị, Hà Giang / hà giang, …), and queries judged by hand:
 ``relevant`` lists the articles holding every query word, by the rule "a query typed with marks
 matches that spelling, one typed without matches every spelling".
 
@@ -29,7 +29,7 @@ import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SET = HERE / "relevance-set"
+SETS = [HERE / "relevance", HERE / "relevance-set"]
 
 
 def has_marks(text: str) -> bool:
@@ -38,21 +38,14 @@ def has_marks(text: str) -> bool:
     return any(unicodedata.combining(c) for c in decomposed) or "đ" in text.lower()
 
 
-def load(name: str) -> list[dict]:
-    with open(SET / name, encoding="utf-8") as f:
+def load(folder: Path, name: str) -> list[dict]:
+    with open(folder / name, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every query's misses")
-    parser.add_argument("--code", help="a checkout whose archive package is measured instead of this one")
-    args = parser.parse_args()
-    sys.path.insert(0, str(Path(args.code).resolve() if args.code else HERE.parent))
-    from archive import reading, store
-    from archive.search import parse_query
-
-    corpus, queries = load("corpus.jsonl"), load("queries.jsonl")
+def score(folder: Path, store, reading, parse_query, *, code: str, verbose: bool) -> None:
+    """Save one set's corpus into a fresh archive, run its queries, print the table."""
+    corpus, queries = load(folder, "corpus.jsonl"), load(folder, "queries.jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "relevance.db")
         db = store.open_db(path)
@@ -85,8 +78,7 @@ def main() -> int:
             rows.append({"query": item["query"], "marks": has_marks(item["query"]), "precision": precision,
                          "recall": recall, "wrong": sorted(set(top) - relevant), "missed": sorted(relevant - set(found))})
         conn.close()
-    code = args.code or "this checkout"
-    print(f"Search relevance, {len(corpus)} articles, {len(queries)} queries ({SET.relative_to(HERE.parent)}), "
+    print(f"Search relevance, {len(corpus)} articles, {len(queries)} queries ({folder.relative_to(HERE.parent)}), "
           f"code: {code}")
     print(f"{'queries':<26} {'n':>3} {'precision@10':>13} {'recall':>8} {'P@10 = 1.0':>11}")
     for label, marks in (("typed with marks", True), ("typed without marks", False), ("all", None)):
@@ -98,10 +90,24 @@ def main() -> int:
         print(f"{label:<26} {len(chosen):>3} {mean('precision'):>13.3f} {mean('recall'):>8.3f} "
               f"{perfect:>6}/{len(chosen)}")
     for row in rows:
-        if args.verbose or row["precision"] < 1.0 or row["recall"] < 1.0:
+        if verbose or row["precision"] < 1.0 or row["recall"] < 1.0:
             print(f"  {row['query']!r}: P@10 {row['precision']:.2f}, recall {row['recall']:.2f}"
                   + (f", wrong {', '.join(row['wrong'])}" if row["wrong"] else "")
                   + (f", missed {', '.join(row['missed'])}" if row["missed"] else ""))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every query's misses")
+    parser.add_argument("--code", help="a checkout whose archive package is measured instead of this one")
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(args.code).resolve() if args.code else HERE.parent))
+    from archive import reading, store
+    from archive.search import parse_query
+
+    for folder in SETS:
+        if (folder / "corpus.jsonl").exists():
+            score(folder, store, reading, parse_query, code=args.code or "this checkout", verbose=args.verbose)
     return 0
 
 
