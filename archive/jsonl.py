@@ -25,6 +25,20 @@ class ExportError(Exception):
     """The export cannot be made (what and why, in one line)."""
 
 
+def connect_read_only(db_path: str) -> sqlite3.Connection:
+    """The archive at ``db_path``, opened read-only (rows as :class:`sqlite3.Row`); raises
+    :class:`ExportError` when there is none or it is not an archive."""
+    if not Path(db_path).is_file():
+        raise ExportError(f"no archive at {db_path!r}")
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT 1 FROM articles, snapshots LIMIT 1")
+    except sqlite3.Error as error:
+        raise ExportError(f"{db_path!r} is not an archive ({error})") from error
+    return conn
+
+
 def articles(conn: sqlite3.Connection, *, portal: str | None = None, since: str | None = None) -> Iterator[dict]:
     """Each article (of ``portal``; changed or first seen on or after ``since``, a date or time)
     as the dict written on its line."""
@@ -64,13 +78,7 @@ def export(db_path: str, out: str, *, portal: str | None = None, since: str | No
     """Export the archive at ``db_path`` to the file ``out`` (written as ``out.partial``, then
     renamed: an interrupted export leaves no half file) or, for ``out == "-"``, to ``stdout``.
     Returns the number of articles. Raises :class:`ExportError`."""
-    if not Path(db_path).is_file():
-        raise ExportError(f"no archive at {db_path!r}")
-    try:
-        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
-        conn.execute("SELECT 1 FROM articles LIMIT 1")
-    except sqlite3.Error as error:
-        raise ExportError(f"{db_path!r} is not an archive ({error})") from error
+    conn = connect_read_only(db_path)
     try:
         if out == "-":
             return write(articles(conn, portal=portal, since=since), stdout)

@@ -32,7 +32,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from . import package_version
-from .jsonl import ExportError
+from .jsonl import ExportError, connect_read_only
 
 #: Headers that describe the transfer, not the stored body: renamed in the record.
 TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -124,14 +124,7 @@ def write_warc(conn: sqlite3.Connection, out, *, filename: str, portal: str | No
 def export(db_path: str, out: str, *, portal: str | None = None, since: str | None = None) -> dict[str, int]:
     """Export the stored responses of the archive at ``db_path`` to the WARC file ``out``
     (gzip per record when it ends in ``.gz``). Raises :class:`~archive.jsonl.ExportError`."""
-    if not Path(db_path).is_file():
-        raise ExportError(f"no archive at {db_path!r}")
-    try:
-        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        conn.execute("SELECT 1 FROM snapshots LIMIT 1")
-    except sqlite3.Error as error:
-        raise ExportError(f"{db_path!r} is not an archive ({error})") from error
+    conn = connect_read_only(db_path)
     partial = f"{out}.partial"
     try:
         with open(partial, "wb") as f:

@@ -5,7 +5,6 @@ images of the seed article and a PDF that two articles link."""
 import hashlib
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from datasette.app import Datasette
 from archive.datasette import metadata_for
 from archive.media import media_dir, media_path
 from fixtures.server import SITES, FixtureServer
-from tests.test_crawl_e2e import CATEGORY, SEED_PATH, run_crawl
+from tests.test_crawl_e2e import CATEGORY, SEED_PATH, query, run_crawl
 
 IMAGES = {"/uploads/news/2020_12/hoi-nghi-bdt-1.jpg": b"\xff\xd8\xff\xe0 first image \xff\xd9",
           "/uploads/news/2020_12/hoi-nghi-bdt-2.jpg": b"\xff\xd8\xff\xe0 second image \xff\xd9"}
@@ -55,21 +54,12 @@ def crawled(site, tmp_path_factory):
     return {"db": db, "seed_url": seed_url, "media_requests": media_requests, "again": again}
 
 
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
-
-
 def test_images_and_the_attachment_are_kept_once(crawled):
     db = crawled["db"]
     requested = crawled["media_requests"]  # (the other articles' images are missing from the site: 404)
     assert all(requested.count(p) == 1 for p in [*IMAGES, PDF_PATH]) and len(requested) == len(set(requested))
     assert crawled["again"] == [], "the next crawl fetched archived media again"
-    media = {r["url"].split("/", 3)[3]: r for r in rows(db, "select * from media where sha256 is not null")}
+    media = {r["url"].split("/", 3)[3]: r for r in query(db, "select * from media where sha256 is not null")}
     assert set(media) == {p.lstrip("/") for p in [*IMAGES, PDF_PATH]}
     pdf = media[PDF_PATH.lstrip("/")]
     assert pdf["sha256"] == hashlib.sha256(PDF).hexdigest() and pdf["bytes"] == len(PDF)
@@ -77,11 +67,11 @@ def test_images_and_the_attachment_are_kept_once(crawled):
     stored = Path(media_path(media_dir(db), pdf["sha256"]))
     assert stored.read_bytes() == PDF
     assert [p for p in Path(media_dir(db)).rglob("*") if p.is_file()].__len__() == 3  # one file per content
-    linked = rows(db, "select a.url, m.title from article_media m join articles a on a.id = m.article_id "
+    linked = query(db, "select a.url, m.title from article_media m join articles a on a.id = m.article_id "
                       "where m.role = 'attachment'")
     assert sorted(r["url"].split("/")[-1] for r in linked) == sorted(p.split("/")[-1] for p in LINKING)
     assert {r["title"] for r in linked} == {"Danh sách khen thưởng"}
-    missing = rows(db, "select status, sha256 from media where url like '%/dn.jpg'")  # another article's image: 404
+    missing = query(db, "select status, sha256 from media where url like '%/dn.jpg'")  # another article's image: 404
     assert missing == [{"status": 404, "sha256": None}]  # recorded, so the next crawl did not ask again
 
 
@@ -89,7 +79,7 @@ async def test_the_reading_page_shows_the_archived_copies(crawled):
     """Served with the portal stopped: both images from the archive, the attachment listed."""
     db = crawled["db"]
     ds = Datasette([db], metadata=metadata_for(db))
-    [seed] = rows(db, "select id from articles where url = ?", [crawled["seed_url"]])
+    [seed] = query(db, "select id from articles where url = ?", [crawled["seed_url"]])
     page = (await ds.client.get(f"/article/{seed['id']}")).text
     sources = re.findall(r'<img[^>]* src="([^"]+)"', page)
     digests = {hashlib.sha256(body).hexdigest() for body in IMAGES.values()}
@@ -109,7 +99,7 @@ def test_no_media_fetches_none(site, tmp_path):
         result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0", "--no-media")
         assert result.returncode == 0, result.stderr[-3000:]
         assert not [p for p in portal.requests if p.startswith("/uploads/news/")]
-    assert rows(db, "select count(*) as n from media")[0]["n"] == 0
+    assert query(db, "select count(*) as n from media")[0]["n"] == 0
 
 
 def test_an_image_over_the_limit_is_not_kept_and_loses_nothing(site, tmp_path):
@@ -117,10 +107,10 @@ def test_an_image_over_the_limit_is_not_kept_and_loses_nothing(site, tmp_path):
     with FixtureServer(str(site)) as portal:
         result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0", "--max-image-mb", "0.00001")
         assert result.returncode == 0, result.stderr[-3000:]
-    assert rows(db, "select count(*) as n from articles")[0]["n"] == 14
-    kept = {r["url"].rsplit("/", 1)[1] for r in rows(db, "select url from media where sha256 is not null")}
+    assert query(db, "select count(*) as n from articles")[0]["n"] == 14
+    kept = {r["url"].rsplit("/", 1)[1] for r in query(db, "select url from media where sha256 is not null")}
     assert kept == {PDF_PATH.rsplit("/", 1)[1]}  # the images (over 10 bytes) were refused, the PDF kept
-    assert rows(db, "select count(*) as n from article_media where role = 'image'")[0]["n"] >= 2  # links stay
+    assert query(db, "select count(*) as n from article_media where role = 'image'")[0]["n"] >= 2  # links stay
 
 
 def test_a_backup_carries_the_media_files(crawled, tmp_path):
@@ -143,7 +133,7 @@ def test_a_backup_carries_the_media_files(crawled, tmp_path):
 async def test_the_page_as_archived_shows_the_images_from_the_archive(crawled):
     db = crawled["db"]
     ds = Datasette([db], metadata=metadata_for(db))
-    [snapshot] = rows(db, "select max(id) as id from snapshots where url = ?", [crawled["seed_url"]])
+    [snapshot] = query(db, "select max(id) as id from snapshots where url = ?", [crawled["seed_url"]])
     inner = (await ds.client.get(f"/snapshot/{snapshot['id']}/page")).text
     sources = re.findall(r'<img[^>]* src="([^"]+)"', inner)
     assert sorted(sources) == sorted(f"http://localhost/media/{hashlib.sha256(b).hexdigest()}" for b in IMAGES.values())
