@@ -59,7 +59,7 @@ def reparse(db, *, portal: str | None = None, at: str | None = None, report=prin
             report(f"kept as it was {row['url']}: {reason}")
             continue
         article = {**item.to_dict(), "url": row["url"]}  # the archived identity, whatever the page says now
-        old = db["articles"].rows_where("url = ?", [row["url"]]) if verbose else None
+        before = next(db["articles"].rows_where("url = ?", [row["url"]]), {}) if verbose else {}
         changed = store.reparse_article(db, article, at=at)
         if not changed:
             counts["unchanged"] += 1
@@ -68,7 +68,6 @@ def reparse(db, *, portal: str | None = None, at: str | None = None, report=prin
         fields.update(changed)
         report(f"changed {row['url']}: {', '.join(changed)}")
         if verbose:
-            before = next(iter(old), {})
             for name in changed:
                 if name != "images":
                     report(f"    {name}: {_short(before.get(name))} → {_short(article.get(name))}")

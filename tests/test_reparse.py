@@ -42,11 +42,14 @@ def test_a_page_object_change_is_applied_to_old_articles(crawled_archive, tmp_pa
     seen_before = query(db_path, "select url, title, last_seen_at, first_seen_at from articles order by id")
     db = store.open_db(db_path)
     lines: list[str] = []
-    summary = reparse.reparse(db, at="2026-12-04T10:00:00+07:00", report=lines.append)
+    summary = reparse.reparse(db, at="2026-12-04T10:00:00+07:00", report=lines.append, verbose=True)
     db.close()
     assert summary == {"articles": 14, "changed": 14, "unchanged": 0, "no_snapshot": 0, "not_an_article": 0,
                        "fields": {"title": 14}}
     assert len([line for line in lines if line.startswith("changed ")]) == 14
+    shown = [line.strip() for line in lines if line.strip().startswith("title: ")]  # -v: old → new
+    assert len(shown) == 14 and all(old != new and old.upper() == new for old, new in
+                                    (line.removeprefix("title: ").split(" → ") for line in shown))
     after = query(db_path, "select url, title, last_seen_at, first_seen_at, last_changed_at from articles order by id")
     for old, new in zip(seen_before, after):
         assert new["title"] == old["title"].upper() and new["title"] != old["title"]
