@@ -3,13 +3,17 @@
 This package is a Datasette plugin (entry point ``newsarchive``); its ``templates/`` and
 ``static/`` folders are served by Datasette. Pages:
 
-* ``/search`` and ``/search.json``: one box, portal/category/date filters, relevance or newest
-  first, highlighted snippets; diacritics optional both ways (:mod:`archive.search`).
-* ``/article/<id>``: the article for reading: sanitized body with images and captions in place,
-  byline, dates, category, related links (to the archived copy when there is one), original URL.
+* ``/search`` (and ``.json``, ``.csv``, ``.atom``): one box, portal/category/date filters,
+  relevance or newest first, highlighted snippets; accent-aware (:mod:`archive.search`); with
+  nothing typed, each portal's newest articles.
+* ``/article/<id>``: the article for reading: sanitized body with images (the archive's copies
+  when it has them) and captions in place, attachments, byline, dates, category, related links
+  (to the archived copy when there is one), original URL.
+* ``/snapshot/<id>``: a stored response as the portal served it, sanitized, in a sandboxed frame.
+* ``/media/<sha256>``: the archive's copy of an image or attachment.
 
 SQL functions on every connection: ``vn_fold(text)``, ``vn_fts_query(q)`` (the search box's
-syntax as an FTS5 expression over the folded column) and ``vn_snippet(text, q)`` (a plain-text
+syntax as an FTS5 expression over the folded or the spelled column) and ``vn_snippet(text, q)`` (a plain-text
 snippet with «matches» marked), used by the canned queries of ``metadata.json``.
 """
 
