@@ -58,8 +58,12 @@ def crawl(site: str, code: Path) -> dict:
             compared = {field: site_facts.compare(db, facts, base, field) for field in FIELDS}
         finally:
             db.close()
+        archive_bytes = sum(p.stat().st_size for p in Path(tmp).glob("archive.db*") if p.is_file())
+        media = [p for p in Path(f"{db_path}.media").rglob("*") if p.is_file()]
+        media_bytes = sum(p.stat().st_size for p in media)
     return {"site": site, "platform": facts["platform"], "n": len(expected), "exit": result.returncode,
-            "log": result.stderr, "requests": requests,
+            "log": result.stderr, "requests": requests, "archive_kb": archive_bytes / 1024,
+            "media_files": len(media), "media_kb": media_bytes / 1024,
             "recall": len(stored & expected) / len(expected) if expected else 1.0,
             "precision": len(stored & expected) / len(stored) if stored else 0.0,
             "compared": compared}
@@ -75,7 +79,8 @@ def row(result: dict) -> list[str]:
     n = result["n"]
     cells = [result["site"], result["platform"], str(n), f"{result['recall']:.0%}", f"{result['precision']:.0%}"]
     cells += [f"{sum(map(right, result['compared'][f])) / n:.0%}" for f in FIELDS]
-    cells += [str(result["requests"]), str(result["exit"])]
+    cells += [str(result["requests"]), f"{result['archive_kb']:,.0f}", f"{result['media_files']}",
+              f"{result['media_kb']:,.0f}", str(result["exit"])]
     return cells
 
 
@@ -89,7 +94,8 @@ def main(argv: list[str]) -> int:
     unknown = sorted(set(sites) - set(site_facts.site_names()))
     if unknown:
         parser.error(f"no such fixture site: {', '.join(unknown)}")
-    header = ["site", "platform", "n", "recall", "precision"] + [SHORT.get(f, f) for f in FIELDS] + ["requests", "exit"]
+    header = (["site", "platform", "n", "recall", "precision"] + [SHORT.get(f, f) for f in FIELDS]
+              + ["requests", "archive KB", "media files", "media KB", "exit"])
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     totals = {f: 0 for f in FIELDS}
@@ -112,7 +118,7 @@ def main(argv: list[str]) -> int:
                       file=sys.stderr)
     if len(sites) > 1:
         cells = ["**all**", "", str(articles), f"{found / articles:.0%}", ""]
-        cells += [f"{totals[f] / articles:.0%}" for f in FIELDS] + ["", ""]
+        cells += [f"{totals[f] / articles:.0%}" for f in FIELDS] + ["", "", "", "", ""]
         print("| " + " | ".join(cells) + " |")
     return 0
 
