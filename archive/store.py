@@ -40,6 +40,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlite_utils import Database, Migrations
 
@@ -587,6 +588,8 @@ def save_media(db: Database, root: str, media: Mapping[str, Any]) -> str:
         db["article_media"].upsert({"article_id": article["article_id"], "role": media["role"],
                                     "position": media.get("position") or 0, "url": media["url"],
                                     "title": media.get("title")}, pk=("article_id", "role", "position"))
+        if media["role"] == "attachment":
+            _search_with_attachments(db, article["article_id"])
     return "stored" if stored else "linked"
 
 
@@ -641,6 +644,7 @@ def save_article(db: Database, article: Mapping[str, Any], *, portal: str, seen_
                 article_id = existing["id"]
                 _keep_revision(db, existing, until=seen_at)
                 db["articles"].update(article_id, row)
+                _search_with_attachments(db, article_id)
                 db["images"].delete_where("article_id = ?", [article_id])
                 db["related_links"].delete_where("article_id = ?", [article_id])
                 outcome = "updated"
@@ -683,6 +687,7 @@ def reparse_article(db: Database, article: Mapping[str, Any], *, at: str) -> lis
         row["last_seen_at"] = existing["last_seen_at"]
         _keep_revision(db, existing, until=at)
         db["articles"].update(article_id, row)
+        _search_with_attachments(db, article_id)
         db["images"].delete_where("article_id = ?", [article_id])
         db["related_links"].delete_where("article_id = ?", [article_id])
         db["images"].insert_all(_numbered(article_id, [{k: image.get(k) for k in IMAGE_KEYS}
@@ -739,6 +744,21 @@ def _related_rows(db: Database, article_id: int) -> list[dict[str, Any]]:
 
 def _numbered(article_id: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"article_id": article_id, "position": i, **row} for i, row in enumerate(rows)]
+
+
+def _search_with_attachments(db: Database, article_id: int) -> None:
+    """Make the article's search text (``search_folded``, ``search_marked``) its title, summary,
+    body and captions plus the titles and file names of its attachments (``article_media``)."""
+    names = []
+    for row in db.query("SELECT url, title FROM article_media WHERE article_id = ? AND role = 'attachment' "
+                        "ORDER BY position", [article_id]):
+        names += [row["title"], unquote(urlsplit(row["url"]).path.rsplit("/", 1)[-1])]
+    if not names:
+        return
+    article = db["articles"].get(article_id)
+    text = _searchable_text([article["title"], article["summary"], article["body_text"], article["captions"], *names])
+    if article["search_folded"] != fold(text):
+        db["articles"].update(article_id, {"search_folded": fold(text), "search_marked": spelled(text)})
 
 
 def _searchable_text(parts: Iterable[str | None]) -> str:

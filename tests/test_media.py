@@ -138,3 +138,12 @@ async def test_the_page_as_archived_shows_the_images_from_the_archive(crawled):
     sources = re.findall(r'<img[^>]* src="([^"]+)"', inner)
     assert sorted(sources) == sorted(f"http://localhost/media/{hashlib.sha256(b).hexdigest()}" for b in IMAGES.values())
     assert "/uploads/" not in " ".join(re.findall(r'src="([^"]+)"', inner))  # the portal's logo: not loaded
+
+
+async def test_search_finds_an_attachment_by_its_file_name(crawled):
+    """"pdf" is in no article's text, only in the attachment's file name."""
+    db = crawled["db"]
+    ds = Datasette([db], metadata=metadata_for(db))
+    data = (await ds.client.get("/search.json", params={"q": "danh-sach-khen-thuong.pdf"})).json()
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in data["results"]) == sorted(p.rsplit("/", 1)[1] for p in LINKING)
+    assert (await ds.client.get("/search.json", params={"q": "pdf"})).json()["total"] == 2
