@@ -147,3 +147,20 @@ async def test_search_finds_an_attachment_by_its_file_name(crawled):
     data = (await ds.client.get("/search.json", params={"q": "danh-sach-khen-thuong.pdf"})).json()
     assert sorted(r["url"].rsplit("/", 1)[1] for r in data["results"]) == sorted(p.rsplit("/", 1)[1] for p in LINKING)
     assert (await ds.client.get("/search.json", params={"q": "pdf"})).json()["total"] == 2
+
+
+def test_which_links_are_attachments():
+    from crawler.extract.media import attachment_links, listed_attachments
+
+    page = """<html><body>
+      <div id="body"><p>Xem <a href="/files/QD-15.PDF">Quyết định số 15</a> và <a href="/tin-khac.html">tin khác</a>
+        <a href="javascript:alert(1)">x.pdf</a> <a href="mailto:a@b.vn">b.doc</a></p></div>
+      <div class="attach"><h3>Tệp đính kèm</h3><ul><li><a href="/uploads/danh%20sach.xlsx"></a></li>
+        <li><a href="/files/QD-15.PDF">lại</a></li></ul></div>
+      <aside><h3>Văn bản mới</h3><ul><li><a href="/van-ban/khac.pdf">Văn bản khác</a></li></ul></aside>
+    </body></html>"""
+    body = page.split('<div id="body">', 1)[1].split("</div>", 1)[0]
+    assert attachment_links(body, "http://p.vn/tin/a.html") == [("http://p.vn/files/QD-15.PDF", "Quyết định số 15")]
+    assert listed_attachments(page, "http://p.vn/tin/a.html") == [
+        ("http://p.vn/uploads/danh%20sach.xlsx", "danh sach.xlsx"), ("http://p.vn/files/QD-15.PDF", "lại")]
+    assert listed_attachments("<p>no files</p>", "http://p.vn/") == []

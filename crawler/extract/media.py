@@ -1,12 +1,15 @@
 """An article's media: its images and the files it attaches (decisions, award lists).
 
-Pure (no network): which URLs of an article are its media. An attachment is a link in the body
-whose path ends in one of :data:`ATTACHMENT_EXTENSIONS` ("File đính kèm": PDF, Word, Excel,
-archives); images are the article's ``images`` (the page objects find them, captions included).
+Pure (no network): which URLs of an article are its media. An attachment is a link whose path
+ends in one of :data:`ATTACHMENT_EXTENSIONS` (PDF, Word, Excel, archives), in the body or in the
+page's attachment list (an element within four levels of the link saying "đính kèm":
+"File đính kèm", "Tệp đính kèm", "Văn bản đính kèm"; a sidebar of documents does not say so);
+images are the article's ``images`` (the page objects find them, captions included).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
@@ -16,6 +19,10 @@ from .urls import absolute
 #: File types that portals attach to news (case-insensitive, on the URL's path).
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".rtf", ".zip",
                          ".rar", ".7z")
+
+
+#: What an attachment list says about itself (with or without marks).
+ATTACHMENT_LIST = re.compile(r"đính\s*kèm|dinh\s*kem", re.I)
 
 
 def is_attachment(url: str) -> bool:
@@ -32,4 +39,27 @@ def attachment_links(body_html: str | None, page_url: str) -> list[tuple[str, st
             continue
         text = " ".join(link.get_text(" ").split())
         found[url] = text or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return list(found.items())
+
+
+def listed_attachments(page_html: str | None, page_url: str) -> list[tuple[str, str]]:
+    """``(absolute URL, title)`` of each attachment in the page's attachment list (see the module
+    docstring), in order, once each. Cheap on pages without any attachment link."""
+    lowered = (page_html or "").lower()
+    if not any(extension in lowered for extension in ATTACHMENT_EXTENSIONS):
+        return []
+    found: dict[str, str] = {}
+    for link in BeautifulSoup(page_html, "lxml").find_all("a", href=True):
+        url = absolute(link["href"], page_url)
+        if not url or not url.startswith(("http://", "https://")) or not is_attachment(url) or url in found:
+            continue
+        container = link
+        for _ in range(4):
+            container = container.parent
+            if container is None or container.name in ("body", "html"):
+                break
+            if ATTACHMENT_LIST.search(container.get_text(" ")[:3000]):
+                text = " ".join(link.get_text(" ").split())
+                found[url] = text or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+                break
     return list(found.items())

@@ -52,7 +52,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
 from ..extract.encoding import decode_html, looks_binary
-from ..extract.media import attachment_links
+from ..extract.media import attachment_links, listed_attachments
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
@@ -348,22 +348,24 @@ class PortalSpider(scrapy.Spider):
                                           *response.meta.get("redirect_urls", [])) if u}
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
-        yield from self._media_requests(article)
+        yield from self._media_requests(article, response.text if isinstance(response, TextResponse) else "")
         if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
             for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
                 self.unfollowed[identity] = (article, start_url)
             return
         yield from self._related_requests(article, hops, start_url)
 
-    def _media_requests(self, article: Article):
+    def _media_requests(self, article: Article, page_html: str):
         """The article's images and attachments on its portal (:mod:`crawler.extract.media`):
         a request for each not yet archived (politeness, robots.txt and a size limit per kind,
         ``MEDIA_*`` settings), a link-only :class:`MediaFile` for the others."""
         if not self.settings.getbool("MEDIA_ENABLED", True):
             return
         wanted = [(image.src, "image", None, n) for n, image in enumerate(article.images) if image.src]
-        wanted += [(url, "attachment", title, n) for n, (url, title) in
-                   enumerate(attachment_links(article.body_html, article.url))]
+        attachments = dict(attachment_links(article.body_html, article.url))
+        attachments.update({url: title for url, title in listed_attachments(page_html, article.url)
+                            if url not in attachments})
+        wanted += [(url, "attachment", title, n) for n, (url, title) in enumerate(attachments.items())]
         wanted = [w for w in wanted if host_of(w[0]) in self.hosts and w[0].startswith(("http://", "https://"))]
         known = self.view.known_media([w[0] for w in wanted], retry_failed=self.full) if self.view else set()
         for url, role, title, position in wanted:
