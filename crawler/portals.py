@@ -31,6 +31,8 @@ class Portal:
     verified: bool = False
     evidence: str = ""
     hosts: tuple[str, ...] = field(default=(), compare=False)
+    #: other hosts the portal keeps its images and attachments on (``host[:port]``)
+    media_hosts: tuple[str, ...] = ()
 
 
 class RegistryError(ValueError):
@@ -60,7 +62,8 @@ def load(path: Path | None = None) -> list[Portal]:
             raise RegistryError(f"{where}: not web addresses: {bad}")
         portals.append(Portal(slug=entry["slug"], name=entry["name"], province=entry["province"],
                               platform=entry["platform"], start_urls=urls, verified=bool(entry.get("verified")),
-                              evidence=entry.get("evidence", ""), hosts=tuple(sorted({host_of(u) for u in urls}))))
+                              evidence=entry.get("evidence", ""), hosts=tuple(sorted({host_of(u) for u in urls})),
+                              media_hosts=tuple(entry.get("media_hosts", []))))
     slugs = [p.slug for p in portals]
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:

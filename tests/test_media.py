@@ -164,3 +164,37 @@ def test_which_links_are_attachments():
     assert listed_attachments(page, "http://p.vn/tin/a.html") == [
         ("http://p.vn/uploads/danh%20sach.xlsx", "danh sach.xlsx"), ("http://p.vn/files/QD-15.PDF", "lại")]
     assert listed_attachments("<p>no files</p>", "http://p.vn/") == []
+
+
+def test_media_on_a_registered_upload_host(site, tmp_path):
+    """A portal registered with ``media_hosts`` gets its images from that host; without it,
+    another host's images are left alone."""
+    import os
+
+    seed = site / SEED_PATH.lstrip("/")
+    original = seed.read_text(encoding="utf-8")
+    with FixtureServer(str(site)) as uploads:
+        seed.write_text(original.replace('src="/uploads/news/2020_12/', f'src="{uploads.url("/uploads/news/2020_12/")}'),
+                        encoding="utf-8")
+        try:
+            with FixtureServer(str(site)) as portal:
+                host = portal.url("/").split("/")[2]
+                registry = tmp_path / "portals.toml"
+                registry.write_text(f'[[portal]]\nslug = "test"\nname = "Test"\nprovince = "Hà Giang"\n'
+                                    f'platform = "nukeviet"\nstart_urls = ["{portal.url(CATEGORY)}"]\n'
+                                    f'media_hosts = ["{uploads.url("/").split("/")[2]}"]\n', encoding="utf-8")
+                for name, env in (("without", {}), ("with", {"NEWSARCHIVE_PORTALS": str(registry)})):
+                    db = str(tmp_path / f"{name}.db")
+                    os.environ.update(env)
+                    try:
+                        result = run_crawl(portal.url(CATEGORY), "--db", db, "--delay", "0")
+                    finally:
+                        for key in env:
+                            del os.environ[key]
+                    assert result.returncode == 0, result.stderr[-3000:]
+                    images = {r["url"] for r in query(db, "select url from media where sha256 is not null")}
+                    expected = {uploads.url(p) for p in IMAGES} if name == "with" else set()
+                    assert images & {uploads.url(p) for p in IMAGES} == expected, (name, images)
+                assert host not in {u.split("/")[2] for u in expected}
+        finally:
+            seed.write_text(original, encoding="utf-8")

@@ -115,6 +115,9 @@ class PortalSpider(scrapy.Spider):
         self.unsupported_logged: set[str] = set()
         self.yields = YieldReport(self.start_urls)
         registry = portals.load()
+        #: where images and attachments may come from: the portals' hosts and their registered media hosts
+        self.media_hosts = self.hosts | {h for host in self.hosts if (p := portals.for_host(host, registry))
+                                         for h in p.media_hosts}
         self.health = PortalHealth(self.yields, name_of=lambda host: getattr(portals.for_host(host, registry),
                                                                               "slug", None) or host)
         #: per start URL: listing pages read in this crawl, and whether its walk broke (a listing
@@ -366,7 +369,7 @@ class PortalSpider(scrapy.Spider):
         attachments.update({url: title for url, title in listed_attachments(page_html, article.url)
                             if url not in attachments})
         wanted += [(url, "attachment", title, n) for n, (url, title) in enumerate(attachments.items())]
-        wanted = [w for w in wanted if host_of(w[0]) in self.hosts and w[0].startswith(("http://", "https://"))]
+        wanted = [w for w in wanted if host_of(w[0]) in self.media_hosts and w[0].startswith(("http://", "https://"))]
         known = self.view.known_media([w[0] for w in wanted], retry_failed=self.full) if self.view else set()
         for url, role, title, position in wanted:
             item = MediaFile(url=url, article_url=article.url, role=role, title=title, position=position)
