@@ -41,8 +41,7 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
 
 def articles(conn: sqlite3.Connection, *, portal: str | None = None, since: str | None = None) -> Iterator[dict]:
     """Each article (of ``portal``; changed or first seen on or after ``since``, a date or time)
-    as the dict written on its line."""
-    conn.row_factory = sqlite3.Row
+    as the dict written on its line (``conn`` from :func:`connect_read_only`)."""
     where, params = [], []
     if portal:
         where.append("a.portal = ?")

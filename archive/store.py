@@ -656,13 +656,13 @@ def save_article(db: Database, article: Mapping[str, Any], *, portal: str, seen_
     return outcome
 
 
-def reparse_article(db: Database, article: Mapping[str, Any], *, at: str) -> list[str]:
+def reparse_article(db: Database, article: Mapping[str, Any], *, at: str) -> dict[str, Any]:
     """Save ``article`` re-extracted from a stored response (no fetch: ``last_seen_at``,
     ``removed_at`` and the validators stay as they are). When its content changed, the old
-    version goes to ``article_revisions`` (valid until ``at``) as for any edit, and the names of
-    the changed :data:`CONTENT_FIELDS` are returned (``[]``: nothing changed). The category and
-    related links are refreshed as on an unchanged recheck; ``platform`` and ``extracted_by``
-    follow today's page objects. Raises ``KeyError`` for an article not in the archive."""
+    version goes to ``article_revisions`` (valid until ``at``) as for any edit, and the changed
+    :data:`CONTENT_FIELDS` are returned with their previous values (``{}``: nothing changed).
+    The category and related links are refreshed as on an unchanged recheck; ``platform`` and
+    ``extracted_by`` follow today's page objects. Raises ``KeyError`` for an article not in the archive."""
     with db.atomic():
         existing = _get(db, "articles", "url = ?", [article["url"]])
         if existing is None:
@@ -671,7 +671,7 @@ def reparse_article(db: Database, article: Mapping[str, Any], *, at: str) -> lis
         stored = {k: existing[k] for k in CONTENT_FIELDS if k != "images"}
         stored["images"] = list(db["images"].rows_where("article_id = ?", [article_id], order_by="position",
                                                         select=", ".join(IMAGE_KEYS)))
-        changed = [k for k in CONTENT_FIELDS if _content_value(stored, k) != _content_value(article, k)]
+        changed = {k: stored[k] for k in CONTENT_FIELDS if _content_value(stored, k) != _content_value(article, k)}
         digest = content_hash(article)
         if not changed:  # (the hash may still differ by an empty string for a null: it follows)
             refreshed = {"category": article.get("category")} if article.get("category") else {}

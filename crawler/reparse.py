@@ -59,18 +59,17 @@ def reparse(db, *, portal: str | None = None, at: str | None = None, report=prin
             report(f"kept as it was {row['url']}: {reason}")
             continue
         article = {**item.to_dict(), "url": row["url"]}  # the archived identity, whatever the page says now
-        before = next(db["articles"].rows_where("url = ?", [row["url"]]), {}) if verbose else {}
-        changed = store.reparse_article(db, article, at=at)
+        changed = store.reparse_article(db, article, at=at)  # field → its value before
         if not changed:
             counts["unchanged"] += 1
             continue
         counts["changed"] += 1
-        fields.update(changed)
+        fields.update(changed.keys())
         report(f"changed {row['url']}: {', '.join(changed)}")
         if verbose:
-            for name in changed:
+            for name, before in changed.items():
                 if name != "images":
-                    report(f"    {name}: {_short(before.get(name))} → {_short(article.get(name))}")
+                    report(f"    {name}: {_short(before)} → {_short(article.get(name))}")
     return {**{k: counts[k] for k in ("articles", "changed", "unchanged", "no_snapshot", "not_an_article")},
             "fields": dict(fields.most_common())}
 

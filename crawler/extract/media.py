@@ -9,6 +9,7 @@ images are the article's ``images`` (the page objects find them, captions includ
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -25,6 +26,12 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".ppt
 ATTACHMENT_LIST = re.compile(r"đính\s*kèm|dinh\s*kem", re.I)
 
 
+def _may_link_attachments(html: str | None) -> bool:
+    """Whether ``html`` mentions an attachment file type at all (a substring test, before parsing)."""
+    lowered = (html or "").lower()
+    return any(extension in lowered for extension in ATTACHMENT_EXTENSIONS)
+
+
 def is_attachment(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
 
@@ -32,8 +39,10 @@ def is_attachment(url: str) -> bool:
 def attachment_links(body_html: str | None, page_url: str) -> list[tuple[str, str]]:
     """``(absolute URL, title)`` of each attachment linked from the body, in order, once each;
     the title is the link's text, else the file name."""
+    if not _may_link_attachments(body_html):
+        return []
     found: dict[str, str] = {}
-    for link in BeautifulSoup(body_html or "", "lxml").find_all("a", href=True):
+    for link in BeautifulSoup(body_html, "lxml").find_all("a", href=True):
         url = absolute(link["href"], page_url)
         if not url or not url.startswith(("http://", "https://")) or not is_attachment(url) or url in found:
             continue
@@ -44,9 +53,9 @@ def attachment_links(body_html: str | None, page_url: str) -> list[tuple[str, st
 
 def listed_attachments(page_html: str | None, page_url: str) -> list[tuple[str, str]]:
     """``(absolute URL, title)`` of each attachment in the page's attachment list (see the module
-    docstring), in order, once each. Cheap on pages without any attachment link."""
-    lowered = (page_html or "").lower()
-    if not any(extension in lowered for extension in ATTACHMENT_EXTENSIONS):
+    docstring), in order, once each. The page is parsed (a second time) only when it says
+    "đính kèm" and names an attachment file: most pages cost two substring searches."""
+    if not (_may_link_attachments(page_html) and ATTACHMENT_LIST.search(html.unescape(page_html))):
         return []
     found: dict[str, str] = {}
     for link in BeautifulSoup(page_html, "lxml").find_all("a", href=True):
