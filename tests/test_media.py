@@ -128,6 +128,8 @@ def test_a_backup_carries_the_media_files(crawled, tmp_path):
     assert copies == originals and len(copies) == 3
     first = Path(media_dir(str(out))) / copies[0]
     assert first.read_bytes() == (Path(media_dir(crawled["db"])) / copies[0]).read_bytes()
+    # on one file system the copy is a hard link: daily backups share the files
+    assert first.stat().st_ino == (Path(media_dir(crawled["db"])) / copies[0]).stat().st_ino
 
 
 async def test_the_page_as_archived_shows_the_images_from_the_archive(crawled):
@@ -164,6 +166,8 @@ def test_which_links_are_attachments():
     assert listed_attachments(page, "http://p.vn/tin/a.html") == [
         ("http://p.vn/uploads/danh%20sach.xlsx", "danh sach.xlsx"), ("http://p.vn/files/QD-15.PDF", "lại")]
     assert listed_attachments("<p>no files</p>", "http://p.vn/") == []
+    encoded = '<div><b>T&#7879;p &#273;&iacute;nh k&egrave;m</b>: <a href="/f/a.pdf">A</a></div>'  # entities
+    assert listed_attachments(encoded, "http://p.vn/") == [("http://p.vn/f/a.pdf", "A")]
 
 
 def test_media_on_a_registered_upload_host(site, tmp_path):
