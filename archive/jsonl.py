@@ -4,7 +4,11 @@ One JSON object per line (UTF-8, NFC text as stored), one line per article, in a
 (``id``): every column of ``articles`` except the search index's copies of the text
 (``search_folded``, ``search_marked``), plus the article's ``portal_name``, its ``images``
 (``src``, ``caption``, ``alt``, in order) and its ``related_links`` ("Tin khác": ``url``,
-``title``, ``published_at``, ``published_raw``, in order). Times are ISO 8601 (+07:00) as stored.
+``title``, ``published_at``, ``published_raw``, in order) and its ``media`` (each image and
+attachment it links, in order: ``role`` (``image``, ``attachment``), ``url``, ``title`` (an
+attachment's link text), and, when the file is kept, ``sha256``, ``content_type``, ``bytes``,
+``file`` (its path under the archive's media folder, ``ab/cd/<sha256>``); ``status`` is the
+portal's answer, 404 for a file it no longer had). Times are ISO 8601 (+07:00) as stored.
 Read-only: it opens the archive with SQLite's ``mode=ro`` and never waits for a crawl.
 """
 
@@ -16,6 +20,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from .media import media_path
 
 #: Columns of ``articles`` left out of an export (derived copies kept for search).
 INTERNAL = {"search_folded", "search_marked"}
@@ -39,6 +45,16 @@ def connect_read_only(db_path: str) -> sqlite3.Connection:
     return conn
 
 
+def check_portal(conn: sqlite3.Connection, portal: str | None) -> None:
+    """Raise :class:`ExportError` when ``portal`` is given and the archive has no portal of that
+    slug (the message names the ones it has)."""
+    if portal is None:
+        return
+    slugs = [r[0] for r in conn.execute("SELECT slug FROM portals ORDER BY slug")]
+    if portal not in slugs:
+        raise ExportError(f"no portal {portal!r} in the archive (it has: {', '.join(slugs) or 'none'})")
+
+
 def articles(conn: sqlite3.Connection, *, portal: str | None = None, since: str | None = None) -> Iterator[dict]:
     """Each article (of ``portal``; changed or first seen on or after ``since``, a date or time)
     as the dict written on its line (``conn`` from :func:`connect_read_only`)."""
@@ -53,6 +69,8 @@ def articles(conn: sqlite3.Connection, *, portal: str | None = None, since: str 
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id")
     images = conn.cursor()
     related = conn.cursor()
+    linked = conn.cursor()
+    has_media = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_media'").fetchone() is not None
     for row in conn.execute(sql, params):
         record: dict[str, Any] = {k: row[k] for k in row.keys() if k not in INTERNAL}
         record["images"] = [dict(r) for r in images.execute(
@@ -60,7 +78,21 @@ def articles(conn: sqlite3.Connection, *, portal: str | None = None, since: str 
         record["related_links"] = [dict(r) for r in related.execute(
             "SELECT url, title, published_at, published_raw FROM related_links WHERE article_id = ? ORDER BY position",
             [row["id"]])]
+        record["media"] = [_media_reference(r) for r in linked.execute(
+            "SELECT am.role, am.url, am.title, m.sha256, m.content_type, m.bytes, m.status FROM article_media am "
+            "LEFT JOIN media m ON m.url = am.url WHERE am.article_id = ? ORDER BY am.role DESC, am.position",
+            [row["id"]])] if has_media else []
         yield record
+
+
+def _media_reference(row: sqlite3.Row) -> dict[str, Any]:
+    reference = dict(row)
+    if reference["sha256"]:
+        reference["file"] = media_path("", reference["sha256"])
+    else:
+        for missing in ("sha256", "content_type", "bytes"):
+            del reference[missing]
+    return reference
 
 
 def write(records: Iterator[dict], out: IO[str]) -> int:
@@ -79,6 +111,7 @@ def export(db_path: str, out: str, *, portal: str | None = None, since: str | No
     Returns the number of articles. Raises :class:`ExportError`."""
     conn = connect_read_only(db_path)
     try:
+        check_portal(conn, portal)
         if out == "-":
             return write(articles(conn, portal=portal, since=since), stdout)
         partial = f"{out}.partial"

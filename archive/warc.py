@@ -7,7 +7,9 @@ record tied to it (``WARC-Concurrent-To``). The request is reconstructed (a GET 
 the crawler's name): the archive does not keep the request headers it sent. A response whose
 body equals an earlier one of the same URL (a page that changed and changed back) is written as
 a ``revisit`` record (profile *identical payload digest*) pointing at the first. A ``warcinfo``
-record opens the file.
+record opens the file. The kept images and attachments follow, one ``response`` record each
+(status and ``Content-Type`` as recorded, the bytes from the media folder), so a replay shows
+the pages with their pictures.
 
 The crawler stores bodies decoded (gzip and deflate undone by Scrapy), so a ``Content-Encoding``
 or ``Transfer-Encoding`` header is kept as ``X-Archive-Orig-…`` and ``Content-Length`` is the
@@ -32,7 +34,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from . import package_version
-from .jsonl import ExportError, connect_read_only
+from .jsonl import ExportError, check_portal, connect_read_only
+from .media import media_dir, media_path
 
 #: Headers that describe the transfer, not the stored body: renamed in the record.
 TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -84,9 +87,25 @@ def snapshots(conn: sqlite3.Connection, *, portal: str | None = None, since: str
     return conn.execute(sql, params)
 
 
+def media_files(conn: sqlite3.Connection, *, portal: str | None = None, since: str | None = None):
+    """The kept images and attachments to export, oldest first (``portal``: those its articles use)."""
+    where, params = ["m.sha256 IS NOT NULL"], []
+    if portal:
+        where.append("m.url IN (SELECT am.url FROM article_media am JOIN articles a ON a.id = am.article_id "
+                     "WHERE a.portal = ?)")
+        params.append(portal)
+    if since:
+        where.append("m.fetched_at >= ?")
+        params.append(since)
+    return conn.execute("SELECT m.url, m.sha256, m.content_type, m.fetched_at, m.status FROM media m WHERE "
+                        + " AND ".join(where) + " ORDER BY m.fetched_at, m.url", params)
+
+
 def write_warc(conn: sqlite3.Connection, out, *, filename: str, portal: str | None = None,
-               since: str | None = None, compress: bool = True) -> dict[str, int]:
-    """Write the records to the binary file ``out``; returns counts by record type."""
+               since: str | None = None, compress: bool = True, media_root: str | None = None) -> dict[str, int]:
+    """Write the records to the binary file ``out``; returns counts by record type. With
+    ``media_root`` (the archive's media folder) the kept images and attachments follow the pages
+    as response records (status and Content-Type as recorded: the archive keeps no other header)."""
     writer = WARCWriter(out, gzip=compress)
     writer.write_record(writer.create_warcinfo_record(filename, {
         "software": f"newsarchive {package_version()}", "format": "WARC File Format 1.0",
@@ -94,12 +113,10 @@ def write_warc(conn: sqlite3.Connection, out, *, filename: str, portal: str | No
         "isPartOf": portal or "all portals"}))
     counts = {"response": 0, "revisit": 0, "request": 0}
     first_seen: dict[tuple[str, str], tuple[str, str]] = {}  #: (uri, body sha256) → (payload digest, WARC-Date)
-    for row in snapshots(conn, portal=portal, since=since):
-        uri = row["requested_url"] or row["url"]
-        body = gzip.decompress(row["body"])
-        date = warc_date(row["fetched_at"])
-        headers = http_headers(row["status"], json.loads(row["headers"] or "{}"), body)
-        original = first_seen.get((uri, row["body_sha256"]))
+    for uri, fetched_at, status, header_dict, body, digest in _responses(conn, portal, since, media_root):
+        date = warc_date(fetched_at)
+        headers = http_headers(status, header_dict, body)
+        original = first_seen.get((uri, digest))
         if original:
             record = writer.create_revisit_record(uri, digest=original[0], refers_to_uri=uri,
                                                   refers_to_date=original[1], http_headers=headers,
@@ -111,7 +128,7 @@ def write_warc(conn: sqlite3.Connection, out, *, filename: str, portal: str | No
             counts["response"] += 1
         writer.write_record(record)
         if not original:
-            first_seen[(uri, row["body_sha256"])] = (record.rec_headers.get_header("WARC-Payload-Digest"), date)
+            first_seen[(uri, digest)] = (record.rec_headers.get_header("WARC-Payload-Digest"), date)
         request = writer.create_warc_record(uri, "request", payload=io.BytesIO(b""), length=0,
                                             http_headers=request_headers(uri),
                                             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To":
@@ -121,15 +138,33 @@ def write_warc(conn: sqlite3.Connection, out, *, filename: str, portal: str | No
     return counts
 
 
+def _responses(conn: sqlite3.Connection, portal: str | None, since: str | None, media_root: str | None):
+    """(URI, fetch time, status, headers, body, body SHA-256) of each stored response, then of each
+    kept media file when ``media_root`` is given (a file missing from the folder is left out)."""
+    for row in snapshots(conn, portal=portal, since=since):
+        yield (row["requested_url"] or row["url"], row["fetched_at"], row["status"],
+               json.loads(row["headers"] or "{}"), gzip.decompress(row["body"]), row["body_sha256"])
+    if media_root is None:
+        return
+    for row in media_files(conn, portal=portal, since=since):
+        try:
+            body = Path(media_path(media_root, row["sha256"])).read_bytes()
+        except FileNotFoundError:
+            continue
+        headers = {"Content-Type": row["content_type"]} if row["content_type"] else {}
+        yield row["url"], row["fetched_at"], row["status"] or 200, headers, body, row["sha256"]
+
+
 def export(db_path: str, out: str, *, portal: str | None = None, since: str | None = None) -> dict[str, int]:
     """Export the stored responses of the archive at ``db_path`` to the WARC file ``out``
     (gzip per record when it ends in ``.gz``). Raises :class:`~archive.jsonl.ExportError`."""
     conn = connect_read_only(db_path)
     partial = f"{out}.partial"
     try:
+        check_portal(conn, portal)
         with open(partial, "wb") as f:
             counts = write_warc(conn, f, filename=Path(out).name, portal=portal, since=since,
-                                compress=out.endswith(".gz"))
+                                compress=out.endswith(".gz"), media_root=media_dir(db_path))
         os.replace(partial, out)
     except OSError as error:
         Path(partial).unlink(missing_ok=True)

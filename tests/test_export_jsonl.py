@@ -1,10 +1,13 @@
 """`newsarchive export jsonl`: the crawled sample portal as JSON Lines, read back line by line.
 Expected values are the seed article's own (tests/test_crawl_e2e.py has them from the page)."""
 
+import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+from archive.media import media_dir
 
 
 def export(*args):
@@ -32,6 +35,13 @@ def test_one_article_a_line_with_images_and_related_links(crawled_archive, tmp_p
     assert [(r["published_at"]) for r in seed["related_links"]][:2] == ["2020-12-23T09:04:00+07:00",
                                                                        "2020-12-16T10:20:00+07:00"]
     assert seed["portal_name"] and "search_folded" not in seed and "search_marked" not in seed
+    # media references: the seed's two images, kept in the archive's media folder
+    images = [m for m in seed["media"] if m["role"] == "image"]
+    assert [m["url"].rsplit("/", 1)[1] for m in images] == ["hoi-nghi-bdt-1.jpg", "hoi-nghi-bdt-2.jpg"]
+    for image in images:
+        kept = Path(media_dir(db)) / image["file"]
+        assert image["status"] == 200 and image["content_type"] == "image/jpeg" and image["bytes"] == kept.stat().st_size
+        assert hashlib.sha256(kept.read_bytes()).hexdigest() == image["sha256"] and image["file"].endswith(image["sha256"])
     assert not (tmp_path / "articles.jsonl.partial").exists()
 
 
@@ -39,7 +49,8 @@ def test_filters_and_standard_output(crawled_archive):
     db, seed_url = crawled_archive
     portal = json.loads(export("--db", db, "--out", "-").stdout.splitlines()[0])["portal"]
     assert len(export("--db", db, "--out", "-", "--portal", portal).stdout.splitlines()) == 14
-    assert export("--db", db, "--out", "-", "--portal", "other").stdout == ""
+    other = export("--db", db, "--out", "-", "--portal", "other")
+    assert other.returncode == 2 and other.stdout == "" and f"no portal 'other' in the archive (it has: {portal})" in other.stderr
     assert export("--db", db, "--out", "-", "--since", "2100-01-01").stdout == ""
     assert len(export("--db", db, "--out", "-", "--since", "2000-01-01").stdout.splitlines()) == 14
 

@@ -1,7 +1,8 @@
-"""`newsarchive export warc`: the crawled sample portal's stored responses as a WARC, read back with
+"""`newsarchive export warc`: the crawled sample portal's stored responses and images as a WARC, read back with
 warcio, checked with `warcio check` and indexed with cdxj-indexer (the tools web archivists use)."""
 
 import gzip
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -27,11 +28,11 @@ def records(path):
             yield record.rec_type, record.rec_headers, record.http_headers, record.content_stream().read()
 
 
-def stored(db):
+def stored(db, table="snapshots", order="fetched_at, id", where="1"):
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in conn.execute("select * from snapshots order by fetched_at, id")]
+        return [dict(r) for r in conn.execute(f"select * from {table} where {where} order by {order}")]
     finally:
         conn.close()
 
@@ -42,20 +43,26 @@ def test_every_stored_response_is_a_valid_record(crawled_archive, tmp_path):
     result = export("--db", db, "--out", str(out))
     assert result.returncode == 0, result.stderr
     snapshots = stored(db)
-    assert f"{len(snapshots)} response records" in result.stderr and len(snapshots) >= 14
+    media = stored(db, "media", "fetched_at, url", "sha256 is not null")  # the sample portal's images
+    assert len(snapshots) >= 14 and len(media) >= 2
+    assert f"{len(snapshots) + len(media)} response records" in result.stderr
     check = subprocess.run([str(BIN / "warcio"), "check", "-v", str(out)], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     read = list(records(out))
     assert read[0][0] == "warcinfo"
     responses = [r for r in read if r[0] == "response"]
     requests = [r for r in read if r[0] == "request"]
-    assert len(responses) == len(requests) == len(snapshots)
+    assert len(responses) == len(requests) == len(snapshots) + len(media)
     for (_, headers, http, body), snapshot in zip(responses, snapshots):
         assert headers.get_header("WARC-Target-URI") == snapshot["requested_url"]
         assert body == gzip.decompress(snapshot["body"])  # the body as stored, byte for byte
         assert http.get_statuscode() == str(snapshot["status"])
         assert http.get_header("Content-Length") == str(len(body)) and not http.get_header("Content-Encoding")
         assert headers.get_header("WARC-Date").endswith("Z")
+    for (_, headers, http, body), file in zip(responses[len(snapshots):], media):  # then each kept file
+        assert headers.get_header("WARC-Target-URI") == file["url"] and http.get_statuscode() == "200"
+        assert hashlib.sha256(body).hexdigest() == file["sha256"] and len(body) == file["bytes"]
+        assert http.get_header("Content-Type") == file["content_type"] and file["content_type"].startswith("image/")
     response_ids = {r[1].get_header("WARC-Record-ID") for r in responses}
     assert {r[1].get_header("WARC-Concurrent-To") for r in requests} == response_ids
     [seed] = [r for r in responses if r[1].get_header("WARC-Target-URI") == seed_url]
@@ -63,7 +70,7 @@ def test_every_stored_response_is_a_valid_record(crawled_archive, tmp_path):
     index = subprocess.run([str(BIN / "cdxj-indexer"), str(out)], capture_output=True, text=True, timeout=300)
     assert index.returncode == 0, index.stderr
     indexed = {json.loads(line.split(" ", 2)[2])["url"] for line in index.stdout.splitlines() if line.strip()}
-    assert indexed == {s["requested_url"] for s in snapshots}
+    assert indexed == {s["requested_url"] for s in snapshots} | {m["url"] for m in media}
 
 
 def test_a_page_that_changed_back_is_a_revisit(crawled_archive, tmp_path):
@@ -93,3 +100,15 @@ def test_bad_arguments(crawled_archive, tmp_path):
     assert "goes to a file" in export("--db", crawled_archive[0], "--out", "-").stderr
     missing = export("--db", str(tmp_path / "none.db"), "--out", str(tmp_path / "x.warc.gz"))
     assert missing.returncode == 2 and "no archive at" in missing.stderr
+
+
+def test_portal_selects_its_pages_and_their_images(crawled_archive, tmp_path):
+    db = crawled_archive[0]
+    [portal] = stored(db, "portals", "slug")
+    media = stored(db, "media", "url", "sha256 is not null")
+    mine = export("--db", db, "--out", str(tmp_path / "mine.warc.gz"), "--portal", portal["slug"])
+    assert mine.returncode == 0, mine.stderr
+    assert f"{len(stored(db)) + len(media)} response records" in mine.stderr
+    other = export("--db", db, "--out", str(tmp_path / "other.warc.gz"), "--portal", "no-such-portal")
+    assert other.returncode == 2 and f"no portal 'no-such-portal' in the archive (it has: {portal['slug']})" in other.stderr
+    assert not (tmp_path / "other.warc.gz").exists() and not (tmp_path / "other.warc.gz.partial").exists()
