@@ -9,6 +9,7 @@
     newsarchive datasette-config --db PATH --out DIR [--allowed-host NAME ...]
     newsarchive export jsonl --db PATH --out FILE|- [--portal SLUG] [--since DATE]
     newsarchive export warc --db PATH --out FILE.warc.gz [--portal SLUG] [--since DATE]
+    newsarchive export wacz --db PATH --out FILE.wacz [--portal SLUG] [--since DATE]
 
 ``crawl``, ``portals``, ``inspect`` and ``reparse`` run ``python -m crawler.run`` /
 ``crawler.portals`` / ``crawler.inspect`` / ``crawler.reparse`` in a child process (Twisted's
@@ -73,14 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     files.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                        help="a host name to answer for besides localhost and IP addresses; repeatable")
     export = commands.add_parser("export", help="write the archive in a file format for other tools")
-    export.add_argument("format", choices=["jsonl", "warc"], help="jsonl: one article per line (JSON Lines); warc: "
-                        "every stored HTTP response as WARC request/response records")
+    export.add_argument("format", choices=["jsonl", "warc", "wacz"], help="jsonl: one article per line (JSON "
+                        "Lines); warc: every stored HTTP response and kept image or attachment as WARC records; "
+                        "wacz: that WARC packaged with its index and the articles as pages (ReplayWeb.page)")
     export.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
     export.add_argument("--out", required=True, help="the file to write (jsonl: - for standard output; warc: "
-                                                      "gzip per record when it ends in .gz)")
+                                                      "gzip per record when it ends in .gz; wacz: FILE.wacz)")
     export.add_argument("--portal", metavar="SLUG", help="only this portal's articles")
     export.add_argument("--since", metavar="DATE", help="jsonl: only articles first seen or changed on or after "
-                        "DATE; warc: only responses fetched on or after DATE (YYYY-MM-DD or an ISO 8601 time)")
+                        "DATE; warc, wacz: only responses fetched on or after DATE (YYYY-MM-DD or an ISO 8601 time)")
     if argv[:1] and argv[0] in CRAWLER_COMMANDS:
         return run_crawler_command(argv[0], argv[1:])
     args = parser.parse_args(argv)
@@ -198,22 +200,23 @@ def write_datasette_config(db: str, out: str, allowed_hosts: list[str]) -> int:
 
 
 def export_archive(fmt: str, db: str, out: str, *, portal: str | None, since: str | None) -> int:
-    """``newsarchive export jsonl|warc``: :func:`archive.jsonl.export` or :func:`archive.warc.export`,
-    with a one-line report on stderr."""
-    from . import jsonl, warc
+    """``newsarchive export jsonl|warc|wacz``: :func:`archive.jsonl.export`, :func:`archive.warc.export`
+    or :func:`archive.wacz.export`, with a one-line report on stderr."""
+    from . import jsonl, wacz, warc
 
     if since and not (len(since) >= 10 and is_date(since[:10])):
         print(f"newsarchive export: --since {since!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
         return 2
-    if fmt == "warc" and out == "-":
-        print("newsarchive export: a WARC goes to a file (--out FILE.warc.gz)", file=sys.stderr)
+    if fmt != "jsonl" and out == "-":
+        print(f"newsarchive export: a {fmt.upper()} goes to a file (--out FILE.{'warc.gz' if fmt == 'warc' else 'wacz'})",
+              file=sys.stderr)
         return 2
     try:
         if fmt == "jsonl":
             done = f"{jsonl.export(db, out, portal=portal, since=since, stdout=sys.stdout)} articles"
         else:
-            counts = warc.export(db, out, portal=portal, since=since)
-            done = ", ".join(f"{n} {kind} records" for kind, n in counts.items())
+            counts = (warc if fmt == "warc" else wacz).export(db, out, portal=portal, since=since)
+            done = ", ".join(f"{n} {kind}" if kind == "pages" else f"{n} {kind} records" for kind, n in counts.items())
     except jsonl.ExportError as error:
         print(f"newsarchive export: {error}", file=sys.stderr)
         return 2
