@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/generic_fallback.py
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/media_storage.py
 	$(BIN)/python bench/relevance.py
 
 clean:
