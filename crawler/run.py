@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="largest image kept (default 10)")
     parser.add_argument("--max-attachment-mb", type=_positive_float, default=50, metavar="MB",
                         help="largest attachment (PDF, Word, Excel, archive) kept (default 50)")
+    parser.add_argument("--workers", type=_non_negative_int, default=None, metavar="N",
+                        help="processes that parse pages while the downloader keeps fetching (default: the number "
+                             "of cores; 0: parse in the crawl's own thread)")
     parser.add_argument("--json-summary", metavar="FILE", help="also write the summary, per portal, as JSON to FILE")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="INFO (default): a few lines per portal and the summary; DEBUG: Scrapy's detail too")
@@ -86,6 +89,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
     overrides["MEDIA_ENABLED"] = not args.no_media
     overrides["MEDIA_IMAGE_MAXSIZE"] = int(args.max_image_mb * 2**20)
     overrides["MEDIA_ATTACHMENT_MAXSIZE"] = int(args.max_attachment_mb * 2**20)
+    if args.workers is not None:
+        overrides["PARSER_WORKERS"] = args.workers
     if args.timeout is not None:
         overrides["DOWNLOAD_TIMEOUT"] = args.timeout
     if args.delay is not None:

@@ -36,6 +36,10 @@ MEDIA_ENABLED = True
 MEDIA_IMAGE_MAXSIZE = 10 * 1024 * 1024
 MEDIA_ATTACHMENT_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+#: Pages are parsed in this many processes (crawler.parsing; None: one per core, 0: in the
+#: reactor thread); a page whose parse takes longer than PARSER_TIMEOUT seconds is a failure.
+PARSER_WORKERS = None
+PARSER_TIMEOUT = 120
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # The spider sets request priorities itself: listings, then their articles, then related links.

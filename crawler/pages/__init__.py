@@ -7,7 +7,7 @@ object's individual fields.
 
 from __future__ import annotations
 
-from .cascade import parse_page
+from .cascade import parse_page, read_page
 from .detect import is_duplicate_url, page_object
 
-__all__ = ["parse_page", "page_object", "is_duplicate_url"]
+__all__ = ["parse_page", "read_page", "page_object", "is_duplicate_url"]

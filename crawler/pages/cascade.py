@@ -63,9 +63,18 @@ def parse_page(url: str, html: str | bytes | BeautifulSoup, expect: str | None =
     """Parse the page at ``url`` with its platform's page object, falling back on the generic one
     (module docstring). ``expect`` ("article" or "listing") says how the page was reached;
     ``category`` is the category of the listing that linked it, when known."""
+    return read_page(url, html, expect, category)[0]
+
+
+def read_page(url: str, html: str | bytes | BeautifulSoup, expect: str | None = None, category: str | None = None,
+              *, hint: str | None = None) -> tuple[Article | Listing | NotArticle, str]:
+    """:func:`parse_page`, with the detection ``hint`` of
+    :func:`~crawler.pages.detect.page_class` (the page-object class name found on the host's
+    earlier pages); returns the reading and the class name detected on this page."""
     soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
-    primary = page_class(url, soup)(url, soup, source=html if isinstance(html, str) else None)
-    return Cascade(primary).parse(expect, category)
+    detected = page_class(url, soup, hint=hint)
+    primary = detected(url, soup, source=html if isinstance(html, str) else None)
+    return Cascade(primary).parse(expect, category), detected.__name__
 
 
 class Cascade:

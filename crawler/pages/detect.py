@@ -32,10 +32,25 @@ def _discover() -> tuple[type[PageObject], ...]:
 PLATFORMS: tuple[type[PageObject], ...] = _discover()
 
 
-def page_class(url: str, soup: BeautifulSoup) -> type[PageObject]:
-    """The page-object class for this page (:class:`GenericPage` when nothing matches)."""
-    for platform in PLATFORMS:
+#: Page-object class name → class, for :func:`page_class`'s ``hint``.
+BY_NAME: dict[str, type[PageObject]] = {cls.__name__: cls for cls in PLATFORMS}
+
+
+def page_class(url: str, soup: BeautifulSoup, hint: str | None = None) -> type[PageObject]:
+    """The page-object class for this page (:class:`GenericPage` when nothing matches).
+
+    ``hint``: the class name detected on the same host's earlier pages (detection once per
+    portal). Its platform's page objects are tried first, in their usual order (a 3.x page on a
+    host seen as 4.x still gets the 3.x page object, a SharePoint list form on a host of
+    publishing pages the list form's); only a page none of them fits goes through every other
+    platform's fingerprints."""
+    hinted = BY_NAME.get(hint) if hint else None
+    family = [cls for cls in PLATFORMS if cls.platform == hinted.platform] if hinted else []
+    for platform in family:
         if platform.matches(url, soup):
+            return platform
+    for platform in PLATFORMS:
+        if platform not in family and platform.matches(url, soup):
             return platform
     return GenericPage
 

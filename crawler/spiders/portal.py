@@ -51,14 +51,15 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
-from ..extract.encoding import decode_html, looks_binary
-from ..extract.media import attachment_links, listed_attachments
+from ..extract.encoding import looks_binary
+from ..extract.media import attachment_links
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
 from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, MediaFile, NotArticle, PageFailure,
                      Snapshot)
-from ..pages import is_duplicate_url, parse_page
+from ..pages import is_duplicate_url
+from ..parsing import ParserPool, default_workers
 from .. import portals
 from ..report import PortalHealth, YieldReport
 
@@ -129,6 +130,18 @@ class PortalSpider(scrapy.Spider):
         self.media_requested: set[str] = set()  #: image and attachment URLs requested by this crawl
         self.resume: dict[str, int] = {}
         self.view: ArchiveView | None = None
+        self.platforms: dict[str, str] = {}  #: host → page-object class detected on its last page (the next one's hint)
+        self._parser: ParserPool | None = None
+        self.attachments: dict[str, list[tuple[str, str]]] = {}  #: article URL → its attachment list outside the body
+
+    @property
+    def parser(self) -> ParserPool:
+        """The pool that parses pages (``PARSER_WORKERS`` processes; 0: in the reactor thread)."""
+        if self._parser is None:
+            workers = self.settings.get("PARSER_WORKERS")
+            self._parser = ParserPool(default_workers() if workers in (None, "") else int(workers),
+                                      timeout=self.settings.getfloat("PARSER_TIMEOUT", 120))
+        return self._parser
 
     async def start(self):
         self.view = ArchiveView(self.settings.get("ARCHIVE_DB"), self.hosts)
@@ -161,6 +174,8 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason):
         if self.view is not None:
             self.view.close()
+        if self._parser is not None:
+            self._parser.close()
 
     def walk_complete(self, start_url: str) -> bool:
         """Whether this crawl's walk of ``start_url`` read every listing page it needed (call when
@@ -169,14 +184,16 @@ class PortalSpider(scrapy.Spider):
 
     # --- callbacks -------------------------------------------------------------------------
 
-    def parse_listing(self, response):
+    async def parse_listing(self, response):
         self.health.answered(host_of(response.url))
-        page = self._parse(response, expect="listing")
-        yield from self._take_bad_pages()
+        page = await self._parse(response, expect="listing")
+        for item in self._take_bad_pages():
+            yield item
         start_url = response.meta.get("start_url")
         depth = response.meta.get("listing_depth", 1)
         if isinstance(page, Article):  # a start URL may be an article
-            yield from self._article_outputs(response, page, hops=0)
+            for item in self._article_outputs(response, page, hops=0):
+                yield item
             return
         if not isinstance(page, Listing):
             if page is not None:
@@ -201,8 +218,9 @@ class PortalSpider(scrapy.Spider):
         for entry in page.entries:
             if {canonical(entry.url), canonical(entry.href or entry.url)} & self.requested_new:
                 fresh += 1  # found new by this crawl (through a related link or another page)
-                yield from self._article_requests(entry.url, entry.href, hops=0, category=page.category,
-                                                  start_url=start_url)  # now 0 links from a listing
+                for request in self._article_requests(entry.url, entry.href, hops=0, category=page.category,
+                                                      start_url=start_url):  # now 0 links from a listing
+                    yield request
                 continue
             if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
                 continue  # archived: rechecked when due (the window, the rotation, --full)
@@ -214,8 +232,9 @@ class PortalSpider(scrapy.Spider):
                 if request is not None:
                     yield request
             else:
-                yield from self._article_requests(entry.url, entry.href, hops=0, category=page.category,
-                                                  start_url=start_url)
+                for request in self._article_requests(entry.url, entry.href, hops=0, category=page.category,
+                                                      start_url=start_url):
+                    yield request
         self.yields.already_archived(start_url, len(page.entries) - fresh)
         self.logger.debug("listing %s: %d articles (%d not archived), %d other pages", response.url,
                          len(page.entries), fresh, len(page.page_links))
@@ -232,7 +251,7 @@ class PortalSpider(scrapy.Spider):
                 self.listings_seen.add(canonical(link.url))
                 yield self._listing_request(link.href, start_url=start_url, depth=depth + 1)
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         self.health.answered(host_of(response.url))
         recheck = response.meta.get("recheck")  # the archived article's URL, for a recheck
         start_url = response.meta.get("start_url")
@@ -252,8 +271,9 @@ class PortalSpider(scrapy.Spider):
             where = "the home page" if is_home_page(response.url) else "a listing"
             yield self._taken_down(recheck, response, f"redirected to {where} {response.url}")
             return
-        page = self._parse(response, expect="article", category=response.meta.get("category"))
-        yield from self._take_bad_pages()
+        page = await self._parse(response, expect="article", category=response.meta.get("category"))
+        for item in self._take_bad_pages():
+            yield item
         hops = min(response.meta.get("hops", 0), self.hops.get(response.meta.get("identity"), self.related_hops))
         if redirected and isinstance(page, Listing):
             yield self._taken_down(recheck, response, f"redirected to a listing {response.url}")
@@ -261,10 +281,13 @@ class PortalSpider(scrapy.Spider):
         if isinstance(page, Article):
             if not page.category and response.meta.get("category"):
                 page.category = response.meta["category"]
-            yield from self._article_outputs(response, page, hops=hops)
+            for item in self._article_outputs(response, page, hops=hops):
+                yield item
         elif isinstance(page, NotArticle) and page.canonical_url:
             self.logger.debug("skipped %s: %s", response.url, page.reason)
-            yield from self._article_requests(page.canonical_url, page.canonical_url, hops=hops, start_url=start_url)
+            for request in self._article_requests(page.canonical_url, page.canonical_url, hops=hops,
+                                                  start_url=start_url):
+                yield request
         elif page is not None:  # None: a failure, already counted and logged; nothing is kept
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
             self.logger.warning("%s is not an article: %s", response.url, reason)
@@ -341,6 +364,7 @@ class PortalSpider(scrapy.Spider):
         return host_of(url) in self.hosts and not is_duplicate_url(url) and not is_document(url)
 
     def _article_outputs(self, response, article: Article, *, hops: int):
+        listed = self.attachments.pop(article.url, [])
         if article.url in self.archived:
             self.logger.debug("duplicate of an archived article: %s", response.url)
             return
@@ -351,23 +375,23 @@ class PortalSpider(scrapy.Spider):
                                           *response.meta.get("redirect_urls", [])) if u}
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
-        yield from self._media_requests(article, response.text if isinstance(response, TextResponse) else "")
+        yield from self._media_requests(article, listed)
         if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
             for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
                 self.unfollowed[identity] = (article, start_url)
             return
         yield from self._related_requests(article, hops, start_url)
 
-    def _media_requests(self, article: Article, page_html: str):
-        """The article's images and attachments on its portal (:mod:`crawler.extract.media`):
+    def _media_requests(self, article: Article, listed: list[tuple[str, str]]):
+        """The article's images and attachments on its portal (:mod:`crawler.extract.media`; ``listed``:
+        the page's attachment list outside the body, read by the parser):
         a request for each not yet archived (politeness, robots.txt and a size limit per kind,
         ``MEDIA_*`` settings), a link-only :class:`MediaFile` for the others."""
         if not self.settings.getbool("MEDIA_ENABLED", True):
             return
         wanted = [(image.src, "image", None, n) for n, image in enumerate(article.images) if image.src]
         attachments = dict(attachment_links(article.body_html, article.url))
-        attachments.update({url: title for url, title in listed_attachments(page_html, article.url)
-                            if url not in attachments})
+        attachments.update({url: title for url, title in listed if url not in attachments})
         wanted += [(url, "attachment", title, n) for n, (url, title) in enumerate(attachments.items())]
         wanted = [w for w in wanted if host_of(w[0]) in self.media_hosts and w[0].startswith(("http://", "https://"))]
         known = self.view.known_media([w[0] for w in wanted], retry_failed=self.full) if self.view else set()
@@ -413,23 +437,30 @@ class PortalSpider(scrapy.Spider):
             yield from self._article_requests(link.url, link.href, hops=hops + 1, category=article.category,
                                               start_url=start_url)
 
-    def _parse(self, response, expect: str, category: str | None = None) -> Article | Listing | NotArticle | None:
-        """The page object's reading of ``response``; ``None`` when it is not a web page or cannot
-        be parsed (a counted failure, one log line, its :class:`PageFailure` in
-        :attr:`bad_pages` for the callback to hand on)."""
+    async def _parse(self, response, expect: str,
+                     category: str | None = None) -> Article | Listing | NotArticle | None:
+        """The page object's reading of ``response``, made by the parser pool
+        (:mod:`crawler.parsing`) with the platform found on the host's earlier pages tried first;
+        ``None`` when it is not a web page or cannot be parsed (a counted failure, one log line,
+        its :class:`PageFailure` in :attr:`bad_pages` for the callback to hand on)."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         binary = looks_binary(response.body)
         if binary or not isinstance(response, TextResponse):
             self.bad_pages.append(self._bad_page(response, f"not a web page ({content_type or 'no Content-Type'}, "
                                                            f"{'binary' if binary else 'not text'})"))
             return None
-        try:
-            text, _ = decode_html(response.body, content_type)
-            return parse_page(response.url, text, expect=expect, category=category)
-        except Exception as error:  # a broken page must not stop the crawl
-            self.logger.debug("could not parse %s", response.url, exc_info=True)
-            self.bad_pages.append(self._bad_page(response, f"could not be parsed ({type(error).__name__}: {error})"))
+        host = host_of(response.url)
+        parsed = await self.parser.parse(response.url, response.body, content_type, expect, category,
+                                         self.platforms.get(host))
+        if parsed.page is None:
+            if parsed.detail:
+                self.logger.debug("could not parse %s:\n%s", response.url, parsed.detail)
+            self.bad_pages.append(self._bad_page(response, parsed.error or "could not be parsed"))
             return None
+        self.platforms[host] = parsed.platform
+        if parsed.attachments:
+            self.attachments[parsed.page.url] = parsed.attachments
+        return parsed.page
 
     def _bad_page(self, response, reason: str) -> PageFailure:
         """Count, log (one line) and describe a page that was answered but is no use."""

@@ -1,0 +1,108 @@
+"""Pages parsed off the reactor thread, in a pool of worker processes (``newsarchive crawl
+--workers N``, default: the number of cores), so the downloader keeps fetching while pages are
+parsed and a crawl uses every core.
+
+The spider hands a worker what it needs to read one page (URL, body bytes, Content-Type, how the
+page was reached, the listing's category, the platform found on the host's earlier pages) and
+gets back a :class:`Parsed`: the page object's reading, the platform detected, and the
+attachment list shown outside the body. Results come back in order of completion. Workers are
+pebble processes started from a fork server that has imported the page objects once: a worker
+that dies (killed, out of memory, a crash in a C library) fails only the page it was parsing
+(pebble's ``ProcessExpired``), the pool replaces it, and a page that takes longer than
+``timeout`` seconds is stopped the same way. ``workers=0`` parses in the calling thread (no
+processes; what tests of page objects and ``--workers 0`` use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import CancelledError, TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from .extract.encoding import decode_html
+from .extract.media import listed_attachments
+from .items import Article, Listing, NotArticle
+
+#: Modules a fork-server worker starts with (imported once, in the fork server).
+PRELOAD = ["crawler.parsing", "crawler.pages"]
+
+
+@dataclass
+class Parsed:
+    """One page's reading: ``page`` (``None`` when it could not be parsed: ``error`` says why,
+    ``detail`` has the traceback), the page-object class detected (the next page's hint) and
+    ``attachments`` ((URL, link text) of an article's attachment list outside its body)."""
+
+    page: Article | Listing | NotArticle | None
+    platform: str | None = None
+    error: str | None = None
+    detail: str | None = None
+    attachments: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_response(url: str, body: bytes, content_type: str, expect: str, category: str | None,
+                   hint: str | None) -> Parsed:
+    """Decode and read one page (:func:`crawler.pages.read_page`); never raises."""
+    from .pages import read_page
+
+    try:
+        text, _ = decode_html(body, content_type)
+        page, platform = read_page(url, text, expect=expect, category=category, hint=hint)
+        attachments = list(listed_attachments(text, page.url)) if isinstance(page, Article) else []
+        return Parsed(page, platform, attachments=attachments)
+    except Exception as error:  # a broken page must not stop the crawl
+        return Parsed(None, error=f"could not be parsed ({type(error).__name__}: {error})",
+                      detail=traceback.format_exc())
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class ParserPool:
+    """``await pool.parse(...)`` → :class:`Parsed`, in ``workers`` processes (0: in this thread)."""
+
+    def __init__(self, workers: int, timeout: float | None = 120.0):
+        self.workers = workers
+        self.timeout = timeout
+        self._pool = None
+
+    def _processes(self):
+        if self._pool is None:
+            from pebble import ProcessPool
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            self._pool = ProcessPool(max_workers=self.workers, context=context)
+        return self._pool
+
+    async def parse(self, url: str, body: bytes, content_type: str, expect: str, category: str | None = None,
+                    hint: str | None = None) -> Parsed:
+        arguments = (url, body, content_type, expect, category, hint)
+        if self.workers <= 0:
+            return parse_response(*arguments)
+        from pebble import ProcessExpired
+
+        future = self._processes().schedule(parse_response, args=arguments, timeout=self.timeout)
+        try:
+            return await asyncio.wrap_future(future)
+        except ProcessExpired as error:
+            return Parsed(None, error=f"the parser process died while parsing it (exit code {error.exitcode})")
+        except FutureTimeout:
+            return Parsed(None, error=f"parsing took longer than {self.timeout:g} s and was stopped")
+        except CancelledError:
+            return Parsed(None, error="parsing was cancelled (the crawl is stopping)")
+
+    def close(self) -> None:
+        """Stop the workers (pages still queued are cancelled)."""
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join(timeout=10)
+            self._pool = None

@@ -1,0 +1,146 @@
+"""The parser pool (crawler/parsing.py): real worker processes read pages exactly as the crawl's own
+thread does; a worker killed or stopped while parsing fails only the page it had; detection is
+tried first with the platform found on the host's earlier pages."""
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+from crawler.extract.html import soup_of
+from crawler.pages import parse_page, read_page
+from crawler.pages.detect import PLATFORMS, page_class
+from crawler.parsing import ParserPool, parse_response
+from fixtures.server import SITES
+
+SEED = SITES / "nukeviet-hagiang/vi/news/tin-hoat-dong-cum-khoi-thi-dua" / (
+    "buu-dien-tinh-to-chuc-hoi-nghi-trien-khai-ke-hoach-va-phat-dong-phong-trao-thi-dua-nam-2021-1240.html")
+SEED_URL = "http://127.0.0.1:8000/vi/news/tin-hoat-dong-cum-khoi-thi-dua/" + SEED.name
+LISTING = SITES / "nukeviet-hagiang/vi/news/tin-hoat-dong-cum-khoi-thi-dua/index.html"
+LISTING_URL = "http://127.0.0.1:8000/vi/news/tin-hoat-dong-cum-khoi-thi-dua/"
+#: About 1 MB of paragraphs: over ten seconds to parse, time enough to kill the worker that has it.
+SLOW_PAGE = ("<html><body><h1>Chậm</h1>" + "<div><p>Đoạn văn rất dài để phân tích chậm.</p></div>" * 20000
+             + "</body></html>").encode("utf-8")
+
+
+def workers_of(pool: ParserPool) -> list[int]:
+    """Process ids of the pool's workers: this process's grandchildren (through the fork server)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    return [grandchild for child in children.get(os.getpid(), []) for grandchild in children.get(child, [])]
+
+
+def test_a_worker_reads_a_page_as_the_crawl_thread_does():
+    body = SEED.read_bytes()
+    pool = ParserPool(workers=2)
+    try:
+        parsed = asyncio.run(pool.parse(SEED_URL, body, "text/html; charset=utf-8", "article"))
+    finally:
+        pool.close()
+    assert parsed.error is None and parsed.platform == "NukeViet4"
+    assert parsed.page == parse_page(SEED_URL, body.decode("utf-8"), expect="article")
+    assert parsed.page.title.startswith("Bưu điện tỉnh tổ chức Hội nghị")
+    listing = parse_response(LISTING_URL, LISTING.read_bytes(), "text/html", "listing", None, None)
+    assert len(listing.page.entries) == 5 and listing.platform == "NukeViet4"
+
+
+def test_a_killed_worker_fails_only_its_page():
+    async def run():
+        pool = ParserPool(workers=1)
+        try:
+            slow = asyncio.ensure_future(pool.parse("http://127.0.0.1:8000/slow.html", SLOW_PAGE, "text/html",
+                                                    "article"))
+            after = asyncio.ensure_future(pool.parse(SEED_URL, SEED.read_bytes(), "text/html", "article"))
+            deadline = time.monotonic() + 20
+            while not workers_of(pool) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # the worker is inside the slow page
+            [worker] = workers_of(pool)
+            os.kill(worker, signal.SIGKILL)
+            return await slow, await after
+        finally:
+            pool.close()
+
+    slow, after = asyncio.run(run())
+    assert slow.page is None and "the parser process died" in slow.error and "-9" in slow.error
+    assert after.error is None and after.page.title.startswith("Bưu điện tỉnh")  # the next page: a new worker
+
+
+def test_a_page_over_the_time_limit_is_stopped_and_the_next_one_parsed():
+    async def run():
+        pool = ParserPool(workers=1, timeout=0.5)
+        try:
+            return await asyncio.gather(pool.parse("http://127.0.0.1:8000/slow.html", SLOW_PAGE, "text/html", "article"),
+                                        pool.parse(SEED_URL, SEED.read_bytes(), "text/html", "article"))
+        finally:
+            pool.close()
+
+    slow, after = asyncio.run(run())
+    assert slow.page is None and slow.error == "parsing took longer than 0.5 s and was stopped"
+    assert after.error is None and after.page.title.startswith("Bưu điện tỉnh")
+
+
+def test_a_broken_page_is_an_error_not_an_exception():
+    parsed = parse_response(SEED_URL, b"\xff\xfe<html>" + b"\x00" * 10, "text/html", "article", None, None)
+    assert parsed.page is None or parsed.error is None  # decoded somehow, or refused with a reason
+    broken = parse_response(SEED_URL, SEED.read_bytes(), "text/html", "article", None, "NoSuchPlatform")
+    assert broken.error is None and broken.platform == "NukeViet4"  # an unknown hint is ignored
+
+
+def test_the_hint_is_tried_first_but_a_version_subclass_still_wins():
+    soup = soup_of(SEED.read_bytes().decode("utf-8"))
+    assert page_class(SEED_URL, soup) is page_class(SEED_URL, soup, hint="NukeViet4")
+    names = [cls.__name__ for cls in PLATFORMS]
+    assert "NukeViet3" in names and "NukeViet4" in names
+    v3 = soup_of(SEED.read_bytes().decode("utf-8").replace("NukeViet v4.4", "NukeViet v3.4"))
+    assert page_class(SEED_URL, v3, hint="NukeViet4").__name__ == "NukeViet3"
+    # a page of another platform on a host hinted as NukeViet is still detected as what it is
+    dnn = next((SITES / "dnn-hatinh").rglob("*.html"))
+    other = soup_of(dnn.read_bytes().decode("utf-8"))
+    url = "http://127.0.0.1:8000/" + str(dnn.relative_to(SITES / "dnn-hatinh"))
+    assert page_class(url, other, hint="NukeViet4") is page_class(url, other)
+    assert read_page(SEED_URL, SEED.read_bytes().decode("utf-8"), "article", hint="NukeViet4")[1] == "NukeViet4"
+
+
+def test_with_a_hint_every_fixture_page_gets_the_page_object_it_gets_without():
+    """Detection with the hint of any page object of the same platform is detection without it."""
+    for site in sorted(p for p in SITES.iterdir() if p.is_dir()):
+        for file in sorted(site.rglob("*.html"))[:40]:
+            url = "http://127.0.0.1:8000/" + str(file.relative_to(site))
+            soup = soup_of(file.read_bytes().decode("utf-8", "replace"))
+            unhinted = page_class(url, soup)
+            for hint in (cls.__name__ for cls in PLATFORMS if cls.platform == unhinted.platform):
+                assert page_class(url, soup, hint=hint) is unhinted, (str(file), hint)
+
+
+def test_a_crawl_parsing_in_its_own_thread_archives_what_the_workers_archive(crawled_archive, tmp_path):
+    """`--workers 0` (no processes) and the default (one per core) make the same archive."""
+    import sqlite3
+
+    from tests.test_crawl_e2e import CATEGORY, run_crawl
+    from fixtures.server import FixtureServer
+
+    db = str(tmp_path / "archive.db")
+    with FixtureServer() as server:
+        result = run_crawl(server.url(CATEGORY), "--db", db, "--delay", "0", "--workers", "0")
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    def articles(path):  # with the fixture server's address taken out (each crawl had its own port)
+        conn = sqlite3.connect(path)
+        try:
+            rows = conn.execute("select url, title, published_at, summary, author, source, category, body_text, "
+                                "body_html, platform, extracted_by from articles order by url").fetchall()
+            host = rows[0][0].split("/", 3)[2]
+        finally:
+            conn.close()
+        return [tuple(v.replace(host, "HOST") if isinstance(v, str) else v for v in row) for row in rows]
+
+    mine, theirs = articles(db), articles(crawled_archive[0])
+    assert len(mine) == 14 and mine == theirs
