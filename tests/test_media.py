@@ -1,6 +1,6 @@
 """Images and attachments: fetched with the articles, kept once by content, served from the
 archive with the portal stopped. The portal is a copy of the sample NukeViet site given the two
-images of the seed article and a PDF that two articles link."""
+images of the seed article (its own placeholder images removed) and a PDF that two articles link."""
 
 import hashlib
 import re
@@ -26,6 +26,7 @@ LINKING = [SEED_PATH, CATEGORY + "khoi-cac-co-quan-dang-to-chuc-ky-ket-giao-uoc-
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("media-site") / "nukeviet-hagiang"
     shutil.copytree(SITES / "nukeviet-hagiang", root)
+    shutil.rmtree(root / "uploads")  # only the files below: the other articles' images answer 404
     for path, body in {**IMAGES, PDF_PATH: PDF}.items():
         (root / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         (root / path.lstrip("/")).write_bytes(body)
