@@ -52,13 +52,15 @@ test: install
 # Measurements, not tests (bench/README.md): every fixture portal crawled end to end; a nightly
 # re-crawl against a full crawl of a 5,000-article portal; the generic fallback alone on every
 # fixture layout; the generic extractor against trafilatura on Zyte's public article-extraction
-# benchmark (data: bench/data/article-extraction-benchmark, see bench/README.md).
+# benchmark (data: bench/data/article-extraction-benchmark, see bench/README.md); media as files
+# or SQLite blobs; search relevance; crawl throughput against a fetch-only spider.
 bench: install
 	$(BIN)/python bench/sites_crawl.py
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/generic_fallback.py
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/media_storage.py
+	$(BIN)/python bench/crawl_throughput.py
 	$(BIN)/python bench/relevance.py
 
 clean:

@@ -1,0 +1,205 @@
+"""Crawl throughput against the fetch limit, parse rate per core, ingest rate, peak memory: in one
+run, on synthetic loopback portals (``bench/throughput/synthetic_portal.py``, written without
+reading the crawler; the many-portal run puts each portal on its own loopback address,
+127.0.0.N, since Scrapy's per-host slot ignores the port).
+
+1. **Fetch limit.** ``bench/throughput/fetch_only.py`` (a bare Scrapy spider: links only, no
+   parsing, one connection per host, no delay) against the portal(s): pages/s.
+2. **This crawler.** ``newsarchive crawl START_URL… --delay 0 --no-media`` (also one connection
+   per host) on the same portal(s), with ``--workers 0`` (parsing in the reactor thread, as
+   before the parser pool) and with the default (one parser process per core): pages/s (pages
+   fetched, from the run's own counters, over the wall time of the command), the ratio to the
+   fetch limit, and the peak memory of the crawl's process tree (the crawl, the fork server and
+   its parser processes: the sum of their proportional set sizes, sampled every 0.2 s).
+3. **Parse rate per core.** :func:`crawler.parsing.parse_response` in this process on the
+   synthetic portal's article pages and on every fixture page (``fixtures/sites``), with the
+   platform hint a crawl would have: pages/s.
+4. **Ingest rate.** The crawl's pipeline (``crawler.pipelines.ArchivePipeline``, which writes
+   through ``archive.store``) fed the parsed synthetic articles: articles/s into an empty archive.
+
+Usage::
+
+    .venv/bin/python bench/crawl_throughput.py [--articles 2000] [--hosts 20 --host-articles 200] [--skip-multi]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/ itself off the path: bench/incremental.py would shadow Twisted's "incremental" package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "throughput"))
+
+from synthetic_portal import SyntheticPortals  # noqa: E402
+
+from crawler.extract.dates import now_iso  # noqa: E402
+from crawler.extract.urls import host_of  # noqa: E402
+from crawler.items import Article, ArchivedPage, Snapshot  # noqa: E402
+from crawler.parsing import default_workers, parse_response  # noqa: E402
+
+
+def tree_memory(pid: int) -> int:
+    """Memory (bytes) of ``pid`` and all its descendants: the sum of their proportional set sizes
+    (``Pss`` of ``/proc/PID/smaps_rollup``: pages shared by the fork server and its workers
+    counted once, split between them; a sum of RSS would count them once per process)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:"))) * 1024
+        except (OSError, StopIteration, ValueError):
+            pass
+        todo += parents.get(current, [])
+    return total
+
+
+def fetch_only(urls: list[str]) -> dict:
+    result = subprocess.run([sys.executable, str(ROOT / "bench/throughput/fetch_only.py"), *urls, "--per-host", "1"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"fetch_only failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def crawl(urls: list[str], workers: int | None) -> dict:
+    """``newsarchive crawl`` on ``urls``: pages fetched, seconds, pages/s, peak memory (PSS) of its tree."""
+    with tempfile.TemporaryDirectory(prefix="throughput-") as work:
+        db, summary = f"{work}/archive.db", f"{work}/summary.json"
+        command = [sys.executable, "-m", "archive.cli", "crawl", *urls, "--db", db, "--delay", "0", "--no-media",
+                   "--log-level", "WARNING", "--json-summary", summary]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        peak = [0]
+
+        def sample():
+            while process.poll() is None:
+                peak[0] = max(peak[0], tree_memory(process.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, stderr = process.communicate()
+        seconds = time.perf_counter() - started
+        sampler.join()
+        if process.returncode not in (0, 1):
+            sys.exit(f"crawl failed ({process.returncode}):\n{stderr[-3000:]}")
+        counts = json.loads(Path(summary).read_text())
+        pages = counts.get("pages_fetched") or counts.get("totals", {}).get("pages_fetched")
+        return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "peak_mb": peak[0] / 2**20,
+                "articles": counts.get("articles_new") or counts.get("totals", {}).get("articles_new")}
+
+
+def article_pages(start_url: str, count: int) -> list[tuple[str, bytes]]:
+    """The first ``count`` article pages the listing pages link, fetched once."""
+    from crawler.pages import parse_page
+
+    pages, listing_url = [], start_url
+    while listing_url and len(pages) < count:
+        html = urllib.request.urlopen(listing_url).read()
+        listing = parse_page(listing_url, html.decode("utf-8"), expect="listing")
+        for entry in listing.entries[: count - len(pages)]:
+            pages.append((entry.url, urllib.request.urlopen(entry.href or entry.url).read()))
+        following = [link.url for link in listing.page_links if link.url not in (listing_url, start_url)]
+        listing_url = following[-1] if following and len(pages) < count else None
+    return pages
+
+
+def fixture_pages() -> list[tuple[str, bytes]]:
+    sites = ROOT / "fixtures" / "sites"
+    return [(f"http://127.0.0.1:8000/{file.relative_to(sites / file.relative_to(sites).parts[0])}", file.read_bytes())
+            for file in sorted(sites.rglob("*.html"))]
+
+
+def parse_rate(pages: list[tuple[str, bytes]]) -> tuple[float, list]:
+    """Pages/s of :func:`parse_response` in this process (one core), each host's platform hint
+    taken from its previous page as a crawl does; returns the rate and the articles read."""
+    hints: dict[str, str] = {}
+    articles = []
+    started = time.perf_counter()
+    for url, body in pages:
+        parsed = parse_response(url, body, "text/html; charset=utf-8", "article", None, hints.get(host_of(url)))
+        hints[host_of(url)] = parsed.platform
+        if isinstance(parsed.page, Article):
+            articles.append((url, body, parsed.page))
+    return len(pages) / (time.perf_counter() - started), articles
+
+
+def ingest_rate(articles: list) -> float:
+    """Articles/s through the crawl's pipeline into an empty archive."""
+    from crawler.pipelines import ArchivePipeline
+
+    with tempfile.TemporaryDirectory(prefix="ingest-") as work:
+        pipeline = ArchivePipeline(f"{work}/archive.db")
+        spider = SimpleNamespace(start_urls=[articles[0][0]], failures=0)
+        pipeline.open_spider(spider)
+        started = time.perf_counter()
+        for url, body, article in articles:
+            snapshot = Snapshot(url=article.url, fetched_at=now_iso(), status=200,
+                                headers={"Content-Type": "text/html; charset=utf-8"}, body=body, requested_url=url)
+            pipeline.process_item(ArchivedPage(snapshot=snapshot, article=article, host=host_of(url)), spider)
+        seconds = time.perf_counter() - started
+        pipeline.db.close()
+    return len(articles) / seconds
+
+
+def crawl_rows(label: str, urls: list[str]) -> list[str]:
+    limit = fetch_only(urls)
+    rows = [f"| {label} | fetch-only Scrapy | {limit['pages']} | {limit['seconds']:.1f} | "
+            f"{limit['pages_per_s']:.0f} | 1.00 | |"]
+    for workers, name in ((0, "newsarchive crawl --workers 0"), (None, f"newsarchive crawl (workers: {default_workers()})")):
+        run = crawl(urls, workers)
+        rows.append(f"| {label} | {name} | {run['pages']} | {run['seconds']:.1f} | {run['pages_per_s']:.1f} | "
+                    f"{run['pages_per_s'] / limit['pages_per_s']:.2f} | {run['peak_mb']:.0f} |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=2000, help="articles of the one-portal run (default 2000)")
+    parser.add_argument("--hosts", type=int, default=20, help="portals of the many-portal run (default 20)")
+    parser.add_argument("--host-articles", type=int, default=200, help="articles per portal there (default 200)")
+    parser.add_argument("--skip-multi", action="store_true", help="only the one-portal run")
+    args = parser.parse_args(argv)
+    print(f"cores: {default_workers()}\n")
+    print("| portals | run | pages | seconds | pages/s | / fetch-only | peak memory MB (PSS) |")
+    print("|---|---|---|---|---|---|---|")
+    with SyntheticPortals(count=1, articles=args.articles) as portals:
+        for line in crawl_rows(f"1 × {args.articles} articles", portals.start_urls):
+            print(line, flush=True)
+        sample = article_pages(portals.start_urls[0], 300)
+    if not args.skip_multi:
+        with SyntheticPortals(count=args.hosts, articles=args.host_articles, distinct_ips=True) as portals:
+            for line in crawl_rows(f"{args.hosts} × {args.host_articles} articles", portals.start_urls):
+                print(line, flush=True)
+    synthetic_rate, articles = parse_rate(sample)
+    fixtures_rate, _ = parse_rate(fixture_pages())
+    print(f"\nparse, one core: {synthetic_rate:.1f} synthetic article pages/s ({len(sample)} pages); "
+          f"{fixtures_rate:.1f} fixture pages/s ({len(fixture_pages())} pages of every platform and theme)")
+    print(f"ingest: {ingest_rate(articles):.0f} articles/s through the crawl's pipeline ({len(articles)} articles)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
