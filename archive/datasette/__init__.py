@@ -89,12 +89,18 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def handle_exception(datasette, request, exception):
-    """SQLite's "out of memory" (the heap ceiling of :mod:`.limits`) is the query's fault: 400, said so."""
-    if isinstance(exception, MemoryError):
-        # imported here: datasette.handle_exception imports datasette.plugins, which is still
-        # loading this plugin when this module is imported
-        from datasette import handle_exception as default_handling
+    """SQLite's "out of memory" (the heap ceiling of :mod:`.limits`) is the query's fault: 400, said so.
 
+    Every other error goes on to Datasette's own handling, but without its rich traceback: when
+    rich is installed (the ``wacz`` extra pulls it in), Datasette prints each failed request
+    with ``show_locals=True``, and with a query's 16 MB values among the locals that takes
+    seconds and hundreds of MB, what the serving limits are there to prevent."""
+    # imported here: datasette.handle_exception imports datasette.plugins, which is still
+    # loading this plugin when this module is imported
+    from datasette import handle_exception as default_handling
+
+    default_handling.rich = None
+    if isinstance(exception, MemoryError):
         return default_handling.handle_exception(datasette, request, BadRequest(limits.OUT_OF_MEMORY))
     return None
 
