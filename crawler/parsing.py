@@ -9,7 +9,8 @@ attachment list shown outside the body. Results come back in order of completion
 pebble processes started from a fork server that has imported the page objects once: a worker
 that dies (killed, out of memory, a crash in a C library) fails only the page it was parsing
 (pebble's ``ProcessExpired``), the pool replaces it, and a page that takes longer than
-``timeout`` seconds is stopped the same way. ``workers=0`` parses in the calling thread (no
+``timeout`` seconds is stopped the same way. pebble's workers ignore SIGINT: a Ctrl-C, which the
+terminal sends to every process of the crawl, is the crawl's to handle. ``workers=0`` parses in the calling thread (no
 processes; what tests of page objects and ``--workers 0`` use).
 """
 

@@ -73,6 +73,26 @@ def test_a_killed_worker_fails_only_its_page():
     assert after.error is None and after.page.title.startswith("Bưu điện tỉnh")  # the next page: a new worker
 
 
+def test_a_worker_ignores_ctrl_c_which_is_the_crawls_to_handle():
+    async def run():
+        pool = ParserPool(workers=1)
+        try:
+            page = asyncio.ensure_future(pool.parse("http://127.0.0.1:8000/slow.html", SLOW_PAGE[:300_000] +
+                                                    b"</div></body></html>", "text/html", "article"))
+            deadline = time.monotonic() + 20
+            while not workers_of(pool) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+            [worker] = workers_of(pool)
+            os.kill(worker, signal.SIGINT)
+            return await page
+        finally:
+            pool.close()
+
+    parsed = asyncio.run(run())
+    assert parsed.error is None and parsed.page is not None
+
+
 def test_a_page_over_the_time_limit_is_stopped_and_the_next_one_parsed():
     async def run():
         pool = ParserPool(workers=1, timeout=0.5)
