@@ -34,7 +34,7 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..extract.dates import parse_date
-from ..extract.html import soup_of
+from ..extract.html import Body, soup_of
 from ..extract.text import clean
 from ..items import Article, Listing, NotArticle
 from .base import PageObject
@@ -132,6 +132,7 @@ class Cascade:
             self._fill_date(article)
         if "body" in weak:
             self._fill_body(article)
+        self._body_kept = "body" not in weak
         for name in OPTIONAL_FIELDS:
             if getattr(article, name) is None:
                 self._fill(article, name, self._generic_field(name, article))
@@ -229,7 +230,13 @@ class Cascade:
             return self.generic.summary()
         if name == "category":
             return self.generic.category(article.title)
-        author, source = self.generic.byline(self.generic.body())
+        if getattr(self, "_body_kept", False) and (node := self.primary._body_node()) is not None:
+            # the platform's body stands, and its own byline lines were read with it: only what
+            # surrounds that body (a block after it, JSON-LD, an author element), not a second,
+            # generic reading of the whole page
+            author, source = self.generic.byline(Body(), node)
+        else:
+            author, source = self.generic.byline(self.generic.body())
         return author if name == "author" else source
 
     def _chrome_names(self) -> set[str]:

@@ -254,9 +254,12 @@ class GenericPage(PageObject):
                 images[:0] = found
         return images
 
-    def byline(self, body: Body) -> tuple[str | None, str | None]:
+    def byline(self, body: Body, node: Tag | None = None) -> tuple[str | None, str | None]:
+        """(author, source): the body's own byline lines, else a labelled block right after the
+        body element (``node``; default: the generic body element), else JSON-LD, else an author
+        element by its class or ``rel``."""
         author, source = body.author, body.source
-        node = self._body_node()
+        node = node if node is not None else self._body_node()
         # the blocks after the body, or after its wrapper (<div class="noidung"><div class="ExternalClass…">)
         after = node.find_next_siblings(limit=4) if node is not None else []
         if node is not None and not after and node.parent is not None:
