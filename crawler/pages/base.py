@@ -290,9 +290,14 @@ class PageObject:
     # --- helpers ---------------------------------------------------------------------------
 
     def _body_node(self) -> Tag | None:
-        if self.BODY:
-            return self.soup.select_one(self.BODY)
-        return self.soup.find("article") or self.soup.find(itemprop="articleBody")
+        """The body element (``BODY``; else ``<article>`` or ``[itemprop=articleBody]``), looked up
+        once per page: the article, its lead images and the cascade all ask for it."""
+        if "_body_element" not in self.__dict__:
+            if self.BODY:
+                self._body_element = self.soup.select_one(self.BODY)
+            else:
+                self._body_element = self.soup.find("article") or self.soup.find(itemprop="articleBody")
+        return self._body_element
 
     def _listing_date(self, anchor: Tag) -> str | None:
         if not (self.LISTING_DATE and self.LISTING_ITEM_CONTAINER):
