@@ -170,7 +170,9 @@ async def test_printf_bomb_answers_at_once(db_path):
 @pytest.mark.parametrize("sql", SLOW_BUILTINS)
 async def test_builtins_with_quadratic_work_answer_within_the_limit(db_path, sql):
     response, took = await run_sql(datasette(db_path, 500), sql)
-    assert took < 1.5, f"{sql[:40]} took {took:.2f} s"
+    # the linear trim of 8 MB takes about 1.1 s here, 1.5 s under load; the quadratic builtins
+    # took minutes (instr: over 120 s)
+    assert took < 3.0, f"{sql[:40]} took {took:.2f} s"
 
 
 async def test_recursive_cte_stops_at_the_time_limit(db_path):
