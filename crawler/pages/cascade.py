@@ -132,10 +132,9 @@ class Cascade:
             self._fill_date(article)
         if "body" in weak:
             self._fill_body(article)
-        self._body_kept = "body" not in weak
         for name in OPTIONAL_FIELDS:
             if getattr(article, name) is None:
-                self._fill(article, name, self._generic_field(name, article))
+                self._fill(article, name, self._generic_field(name, article, body_kept="body" not in weak))
         if not article.related_links:
             self._fill(article, "related_links", self.generic.related_links())
         return article
@@ -225,12 +224,15 @@ class Cascade:
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _generic_field(self, name: str, article: Article) -> str | None:
+    def _generic_field(self, name: str, article: Article, *, body_kept: bool) -> str | None:
+        """The generic page object's ``name`` (summary, category, author or source) for ``article``;
+        ``body_kept``: the platform's body stands (an author or source is then looked for around
+        it only)."""
         if name == "summary":
             return self.generic.summary()
         if name == "category":
             return self.generic.category(article.title)
-        if getattr(self, "_body_kept", False) and (node := self.primary._body_node()) is not None:
+        if body_kept and (node := self.primary._body_node()) is not None:
             # the platform's body stands, and its own byline lines were read with it: only what
             # surrounds that body (a block after it, JSON-LD, an author element), not a second,
             # generic reading of the whole page
