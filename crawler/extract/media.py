@@ -36,15 +36,22 @@ def is_attachment(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
 
 
+def _attachment_anchors(html_text: str, page_url: str):
+    """``(absolute http(s) URL, <a> tag)`` of each link in ``html_text`` to an attachment file."""
+    for link in BeautifulSoup(html_text, "lxml").find_all("a", href=True):
+        url = absolute(link["href"], page_url)
+        if url and url.startswith(("http://", "https://")) and is_attachment(url):
+            yield url, link
+
+
 def attachment_links(body_html: str | None, page_url: str) -> list[tuple[str, str]]:
     """``(absolute URL, title)`` of each attachment linked from the body, in order, once each;
     the title is the link's text, else the file name."""
     if not _may_link_attachments(body_html):
         return []
     found: dict[str, str] = {}
-    for link in BeautifulSoup(body_html, "lxml").find_all("a", href=True):
-        url = absolute(link["href"], page_url)
-        if not url or not url.startswith(("http://", "https://")) or not is_attachment(url) or url in found:
+    for url, link in _attachment_anchors(body_html, page_url):
+        if url in found:
             continue
         text = " ".join(link.get_text(" ").split())
         found[url] = text or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
@@ -58,9 +65,8 @@ def listed_attachments(page_html: str | None, page_url: str) -> list[tuple[str, 
     if not (_may_link_attachments(page_html) and ATTACHMENT_LIST.search(html.unescape(page_html))):
         return []
     found: dict[str, str] = {}
-    for link in BeautifulSoup(page_html, "lxml").find_all("a", href=True):
-        url = absolute(link["href"], page_url)
-        if not url or not url.startswith(("http://", "https://")) or not is_attachment(url) or url in found:
+    for url, link in _attachment_anchors(page_html, page_url):
+        if url in found:
             continue
         container = link
         for _ in range(4):
