@@ -29,6 +29,7 @@ import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..items import Image
+from .soup import page_soup
 from .text import clean, clean_or_none, nfc
 from .urls import absolute
 
@@ -88,8 +89,9 @@ MIN_BOLD_LEAD = 60
 
 
 def soup_of(html: str | bytes) -> BeautifulSoup:
-    """Parse a whole page with lxml (tolerant of broken markup)."""
-    return BeautifulSoup(html, "lxml")
+    """Parse a whole page with lxml (tolerant of broken markup); its CSS selectors are evaluated
+    by lxml (:mod:`crawler.extract.soup`)."""
+    return page_soup(html)
 
 
 def extract_body(node: Tag, base_url: str, *, find_byline: bool = True) -> Body:

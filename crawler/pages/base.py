@@ -352,7 +352,7 @@ def resolve_base_href(soup: BeautifulSoup, url: str) -> None:
     attributes to absolute URLs against it, once, so every page object may resolve links against
     the page URL. Without a ``<base>`` tag nothing changes; a ``<base>`` naming another host (or
     not http(s)) is ignored: a crawled page must not move its images and links off its portal."""
-    base = soup.find("base", href=True)
+    base = soup.select_one("base[href]")
     if base is None:
         return
     base_url = urljoin(url, base["href"].strip())

@@ -242,16 +242,28 @@ class Cascade:
         return author if name == "author" else source
 
     def _chrome_names(self) -> set[str]:
-        """Texts of menu and breadcrumb links and of portlet/block headings."""
+        """Texts of menu and breadcrumb links and of portlet/block headings, in one walk of the
+        page: a tag is inside a menu when it, or an ancestor below ``<body>``, is a ``<nav>`` or
+        has a menu class or id."""
         if not hasattr(self, "_names"):
             names: set[str] = set()
-            soup = self.primary.soup
-            for node in soup.find_all(True, attrs={"class": BLOCK_HEADING}) + soup.find_all(True, id=BLOCK_HEADING):
-                if node.find(["p", "table"]) is None:
+            in_menu: dict[int, bool] = {}
+            for node in self.primary.soup.descendants:
+                if not isinstance(node, Tag):
+                    continue
+                classes = node.get("class") or []
+                classes = classes.split() if isinstance(classes, str) else classes
+                identifier = node.get("id") or ""
+                if node.name in ("body", "html"):
+                    menu = False
+                else:
+                    menu = in_menu.get(id(node.parent), False) or node.name == "nav" or bool(
+                        MENU.search(" ".join(classes) + " " + identifier))
+                in_menu[id(node)] = menu
+                if menu and node.name == "a":
                     names.add(_key(node.get_text(" ")))
-            for anchor in soup.find_all("a"):
-                if _inside_menu(anchor):
-                    names.add(_key(anchor.get_text(" ")))
+                if (_heading_class(classes) or BLOCK_HEADING.search(identifier)) and node.find(["p", "table"]) is None:
+                    names.add(_key(node.get_text(" ")))
             names.discard("")
             self._names = names
         return self._names
@@ -298,13 +310,11 @@ def _key(text: str | None) -> str:
     return clean(text).casefold()
 
 
-def _inside_menu(tag: Tag) -> bool:
-    for node in [tag, *tag.parents]:
-        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
-            return False
-        if node.name == "nav" or MENU.search(" ".join(node.get("class") or []) + " " + (node.get("id") or "")):
-            return True
-    return False
+def _heading_class(classes: list[str]) -> bool:
+    """A class list BeautifulSoup's ``find_all(attrs={"class": BLOCK_HEADING})`` would match:
+    one of the classes, or all of them joined by spaces."""
+    return bool(classes) and (any(BLOCK_HEADING.search(c) for c in classes)
+                              or bool(BLOCK_HEADING.search(" ".join(classes))))
 
 
 def _in_header(tag: Tag) -> bool:
