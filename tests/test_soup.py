@@ -1,13 +1,16 @@
-"""Selectors evaluated by lxml (crawler/extract/soup.py): every answer equals soupsieve's, on every
-fixture page and on the shapes where the two could part (scoping, order, changes to the tree)."""
+"""Page trees read fast (crawler/extract/soup.py): the tree grown from lxml's is BeautifulSoup's own,
+object by object, and every selector lxml answers gets soupsieve's answer, on every fixture page
+and on the shapes where they could part (doctypes, comments, whitespace, scoping, order, changes
+to the tree)."""
 
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 import crawler.extract.soup as soup_module
 from crawler.extract.soup import PageSoup, SelectorMismatch, page_soup
+from crawler.extract.encoding import decode_html
 from crawler.parsing import parse_response
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -109,10 +112,90 @@ def test_check_mode_catches_a_wrong_answer(checked, monkeypatch):
         soup.select("p")
 
 
-def test_a_page_lxml_reads_differently_keeps_soupsieve(monkeypatch):
-    fromstring = soup_module.etree.fromstring
-    monkeypatch.setattr(soup_module.etree, "fromstring",
-                        lambda html, parser: fromstring("<html><body><i>other</i></body></html>", parser))
-    soup = PageSoup(PAGE)
+#: Documents where lxml's tree and BeautifulSoup's reading could part.
+EDGES = {
+    "doctype, public id": '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
+                          '"http://www.w3.org/TR/html4/loose.dtd"><html><body><p>x</p></body></html>',
+    "doctype, system id": '<!DOCTYPE html SYSTEM "about:legacy-compat"><p>x',
+    "XHTML": '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+             '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml" '
+             'xml:lang="vi"><head><title>t</title></head><body><p>x</p></body></html>\n',
+    "comments around the root": "<!-- hi -->\n<html><body>x</body></html>\n<!-- bye --> \n <!--b-->",
+    "processing instruction": "<html><body><?php echo 1 ?>x</body></html>",
+    "whitespace kept and shortened": "<html><body><pre>  \n  </pre><textarea> </textarea><p>  </p>\n\n<div>\t</div>"
+                                     "<pre> <!-- c --> </pre><p> <!--  --> </p></body></html>",
+    "string classes": "<html><head><style> a{} </style><script>if (a<b) {}</script></head><body><template><p>t</p>"
+                      "</template><ruby>x<rt>y</rt><rp>(</rp></ruby></body></html>",
+    "entities": "<p>&amp; &nbsp; &foo; &#x1F600; &lt;b&gt;</p><p><![CDATA[x]]></p><p>a\x00b</p>",
+    "malformed": "<div><p>one<div>two</p></span><table><tr><td>c<td>d</table><li>x<li>y",
+    "text only": "just text",
+    "nested html": "<html><body><html><body>x</body></html></body></html>",
+    "frameset": '<html><frameset><frame src="a"></frameset></html>',
+    "Word markup": '<p class="MsoNormal">x<o:p></o:p></p><v:shape id="a"/>',
+    "attributes": '<a href="x" class=" a  b " rel="nofollow noopener" CLASS="c" data-x="" onclick=\'f("x")\'>y</a>'
+                  '<td headers="h1 h2">',
+    "namespaces": '<svg xmlns:xlink="http://www.w3.org/1999/xlink"><use xlink:href="#a"/></svg>',
+    "meta charset": '<html><head><meta charset="utf-8"><meta http-equiv="Content-Type" '
+                    'content="text/html; charset=windows-1258"></head><body>x</body></html>',
+    "600 levels deep": "<div>" * 600 + "x" + "</div>" * 600,
+    "CRLF": "<html>\r\n<body>\r\n<p>a\r\nb</p>\r\n</body>\r\n</html>\r\n",
+}
+#: Documents lxml's tree cannot show as BeautifulSoup reads them: BeautifulSoup's builder reads them.
+OWN_READING = {
+    "comment before the doctype": "<!-- hi --><!DOCTYPE html><html><body><p>x</p></body></html>",
+    "text after </html>": "<html><body><p>x</p></body></html>trailing text",
+    "</html> in a script": '<script>document.write("</html>")</script><p>x</p>',
+}
+_LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
+_PARSER_STATE = {"contents", "parser_class", "element_classes", "builder", "markup", "current_data", "currentTag",
+                 "tagStack", "open_tag_counter", "preserve_whitespace_tag_stack", "string_container_stack",
+                 "_most_recent_element", "_mirror", *_LINKS, "attrs"}
+
+
+def shape(soup: BeautifulSoup) -> list[tuple]:
+    """Every object of the tree in document order: its class, name or text, attributes (with their
+    value classes), other state, children, and its five links, as positions."""
+    nodes = [soup, *soup.descendants]
+    position = {id(node): index for index, node in enumerate(nodes)}
+    rows = []
+    for node in nodes:
+        links = tuple(None if getattr(node, link) is None else position.get(id(getattr(node, link)), "outside")
+                      for link in _LINKS)
+        if isinstance(node, Tag):
+            state = sorted((k, repr(v)) for k, v in vars(node).items() if k not in _PARSER_STATE)
+            attrs = [(k, type(v).__name__, v) for k, v in node.attrs.items()]
+            rows.append(("Tag", node.name, attrs, state, [position[id(c)] for c in node.contents], links))
+        else:
+            rows.append((type(node).__name__, str(node), links))
+    return rows
+
+
+def assert_same_tree(html: str, what: str) -> None:
+    mine, theirs = shape(PageSoup(html)), shape(BeautifulSoup(html, "lxml"))
+    for index, (a, b) in enumerate(zip(mine, theirs)):
+        assert a == b, f"{what}: object {index} differs:\n grown:         {a}\n BeautifulSoup: {b}"
+    assert len(mine) == len(theirs), f"{what}: {len(mine)} objects grown, BeautifulSoup has {len(theirs)}"
+
+
+def test_the_tree_grown_from_lxml_is_beautifulsoups_on_every_fixture_page():
+    pages = sorted(FIXTURES.rglob("*.html"))
+    grown = 0
+    for file in pages:
+        html, _ = decode_html(file.read_bytes(), "text/html")
+        assert_same_tree(html, str(file.relative_to(FIXTURES)))
+        grown += PageSoup(html).mirror() is not None
+    assert grown == len(pages)  # none of them needed BeautifulSoup's builder
+
+
+@pytest.mark.parametrize("name", EDGES)
+def test_the_grown_tree_is_beautifulsoups_where_the_two_could_part(name):
+    assert PageSoup(EDGES[name]).mirror() is not None, "read by BeautifulSoup's builder"
+    assert_same_tree(EDGES[name], name)
+
+
+@pytest.mark.parametrize("name", OWN_READING)
+def test_what_lxmls_tree_cannot_show_is_read_by_beautifulsoups_builder(name, checked):
+    soup = PageSoup(OWN_READING[name])
     assert soup.mirror() is None
-    assert names(soup.select("p")) == ["one", "two", "four"]
+    assert_same_tree(OWN_READING[name], name)
+    assert names(soup.select("p")) == ["x"]

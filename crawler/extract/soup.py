@@ -1,29 +1,32 @@
-"""Page trees whose CSS selectors lxml evaluates.
+"""Page trees read fast: BeautifulSoup's tree, grown from lxml's, whose CSS selectors lxml evaluates.
 
-The page objects are written against BeautifulSoup, whose ``select``/``select_one`` run soupsieve:
-pure Python that walks the whole tree for every selector, about half of the time it takes to read
-an article page. :func:`page_soup` builds the same BeautifulSoup tree (lxml's HTML parser, as
-``BeautifulSoup(html, "lxml")``) as a :class:`PageSoup`, which answers ``select`` and
-``select_one`` — on the tree and on any of its tags — from an lxml mirror of the page:
+The page objects are written against BeautifulSoup. Its own reading of a page (``BeautifulSoup(html,
+"lxml")``) and soupsieve, which answers its ``select``/``select_one`` in pure Python by walking
+the whole tree for every selector, were most of the time it took to read an article page.
+:func:`page_soup` returns a :class:`PageSoup` instead:
 
-* the mirror is the page parsed once more by lxml (libxml2, in C: a millisecond for a typical
-  page), built at the first selector; its elements are paired with the soup's tags in document
-  order, and the pairing is checked (same count, same tag names). A page whose trees differ gets
-  no mirror and keeps soupsieve;
-* a selector is translated to XPath by ``cssselect`` once per process and compiled by lxml;
-  XPath's node sets come in document order, as soupsieve's results do;
+* **the same tree, grown from lxml's.** lxml's HTML parser (libxml2, the parser BeautifulSoup's
+  "lxml" builder drives) builds its own tree in a millisecond; BeautifulSoup's objects are then
+  made from it in document order, exactly as BeautifulSoup's builder makes them (see
+  :func:`_grow`). A page lxml's tree cannot show exactly (a comment before the doctype, text
+  after ``</html>``, a resource limit hit) is read by BeautifulSoup's builder, and keeps soupsieve;
+* **that lxml tree is the mirror that answers selectors**, each of its elements paired with the
+  tag made from it. A selector is translated to XPath by ``cssselect`` once per process and
+  compiled by lxml; XPath's node sets come in document order, as soupsieve's results do;
 * scoping follows soupsieve's: ``tag.select("div p")`` finds ``p`` elements inside ``tag`` whose
   ``div`` ancestor may be outside it, so a selector with a combinator, asked of a tag, is
   evaluated on the whole page and its results kept when they lie inside the tag;
-* what cssselect cannot translate (``:scope`` but for ``:scope > …``, soupsieve's own extensions, namespaces, flags) goes
-  to soupsieve, as does every selector asked of a tree that is not a page's (a copy of a tag);
-* changes to the page's tree after the mirror is built keep it in step: an attribute set or
-  deleted is set or deleted in the mirror, a tag removed (``extract``, ``decompose``) is removed
-  from it; anything inserted retires the mirror and the page goes back to soupsieve.
+* what cssselect cannot translate (``:scope`` but for ``:scope > …``, soupsieve's own extensions,
+  namespaces, flags) goes to soupsieve, as does every selector asked of a tree that is not a
+  page's (a copy of a tag);
+* changes to the page's tree keep the mirror in step: an attribute set or deleted is set or
+  deleted in the mirror, a tag removed (``extract``, ``decompose``) is removed from it; anything
+  inserted retires the mirror and the page goes back to soupsieve.
 
 ``NEWSARCHIVE_CHECK_SELECTORS=1`` in the environment makes every answer from the mirror be
-compared with soupsieve's, raising :class:`SelectorMismatch` on the first difference (what the
-tests run every fixture page under).
+compared with soupsieve's, raising :class:`SelectorMismatch` on the first difference.
+``tests/test_soup.py`` runs every fixture page so, and compares the grown tree with
+BeautifulSoup's own, object by object.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from bs4 import BeautifulSoup, ResultSet, Tag
+from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ResultSet, Tag
 from cssselect import HTMLTranslator, SelectorError, parse as parse_css
 from cssselect.parser import CombinedSelector
 from lxml import etree
@@ -85,20 +88,6 @@ class _Mirror:
         self.element_of = {id(tag): element for element, tag in pairs}  # id(): Tag.__eq__ compares contents
         self.tag_of = {element: tag for element, tag in pairs}
         self._keep = pairs  # the ids above stay valid while the tags live
-
-    @classmethod
-    def of(cls, soup: BeautifulSoup, html: str) -> _Mirror | None:
-        try:
-            root = etree.fromstring(html, etree.HTMLParser()) if html.strip() else None
-        except (etree.LxmlError, ValueError):
-            return None
-        if root is None:
-            return None
-        elements = [e for e in root.iter() if isinstance(e.tag, str)]
-        tags = [node for node in soup.descendants if isinstance(node, Tag)]
-        if len(elements) != len(tags) or any(e.tag != t.name for e, t in zip(elements, tags)):
-            return None
-        return cls(root, list(zip(elements, tags)))
 
 
 def _page_of(tag: Tag) -> PageSoup | None:
@@ -222,21 +211,21 @@ class PageSoup(_MirroredSelect, BeautifulSoup):
     """A page's BeautifulSoup tree whose selectors lxml evaluates (see the module)."""
 
     def __init__(self, html: str):
-        super().__init__(html, "lxml", element_classes={Tag: PageTag})
-        self._html: str | None = html
-        self._mirror: _Mirror | None | bool = None  # None: not built yet; False: none
+        parsed = _parse(html)
+        if parsed is None:  # what lxml's tree cannot show as BeautifulSoup would read it
+            super().__init__(html, "lxml", element_classes={Tag: PageTag})
+            self._mirror: _Mirror | None | bool = False
+            return
+        super().__init__("", "lxml", element_classes={Tag: PageTag})
+        self._mirror = _Mirror(parsed[0], _grow(self, *parsed))
 
     def mirror(self) -> _Mirror | None:
-        """The lxml mirror, built at the first call; ``None`` when the page has none."""
-        if self._mirror is None:
-            self._mirror = _Mirror.of(self, self._html) or False
-            self._html = None
+        """The lxml mirror; ``None`` when the page has none (any more)."""
         return self._mirror or None
 
     def retire_mirror(self) -> None:
         """The tree changed in a way the mirror does not follow: soupsieve from now on."""
         self._mirror = False
-        self._html = None
 
     def _insert(self, position: int, new_child: Any):
         self.retire_mirror()
@@ -248,3 +237,152 @@ def page_soup(html: str | bytes) -> BeautifulSoup:
     if isinstance(html, bytes):
         return BeautifulSoup(html, "lxml")
     return PageSoup(html)
+
+
+# --- the tree, grown from lxml's ---------------------------------------------------------------
+#
+# ``BeautifulSoup(html, "lxml")`` has lxml's parser call back into Python for every start tag,
+# end tag and run of text, and spends most of a page's reading there. The same parser building
+# its own tree takes a millisecond; :func:`_grow` then makes BeautifulSoup's objects from that
+# tree in document order, exactly as BeautifulSoup's builder would have made them: the same
+# tags (its own ``Tag`` constructor, so attribute lists and substitutions are its own), the
+# same string classes (``Script``, ``Stylesheet``… inside those tags; ``Comment``,
+# ``ProcessingInstruction``, ``Doctype``), whitespace-only strings outside ``<pre>`` and
+# ``<textarea>`` shortened to one space or newline, and the same links between them.
+# ``tests/test_soup.py`` compares the two trees, object by object, on every fixture page.
+
+_SPACES = "\x20\x0a\x09\x0c\x0d"  #: what BeautifulSoup shortens a whitespace-only string of
+_ASCII_SPACES = frozenset(_SPACES)
+
+
+def _parse(html: str) -> tuple[Any, list, list[tuple[str, str]], Any] | None:
+    """``(root element, comments and PIs before it, after it, doctype or None)``; ``None`` when
+    the page is one BeautifulSoup's own builder must read: lxml refuses it (an encoding
+    declaration in a ``str``, say), it has namespaced names, or a comment before its doctype."""
+    parser = etree.HTMLParser(default_doctype=False, huge_tree=True)  # as deep as BeautifulSoup's reading
+    try:
+        root = etree.fromstring(html, parser) if html.strip() else None
+    except ValueError:  # lxml takes no encoding declaration in a str ("<?xml … encoding=…?>"): give it UTF-8
+        parser = etree.HTMLParser(default_doctype=False, huge_tree=True, encoding="utf-8")
+        try:
+            root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+        except (etree.LxmlError, ValueError):
+            return None
+    except etree.LxmlError:
+        return None
+    if root is None or any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        return None
+    before = list(root.itersiblings(preceding=True))[::-1]
+    after = _after_root(html, list(root.itersiblings()))
+    if after is None:
+        return None
+    info = root.getroottree().docinfo
+    doctype = (info.internalDTD.name, info.public_id, info.system_url) if info.internalDTD is not None else None
+    if doctype and (len(before) > 1 or before and not _is_xml_declaration(before[0])):
+        return None  # the doctype's place among them is not in lxml's tree (an XML declaration comes first)
+    for element in root.iter():
+        if isinstance(element.tag, str) and ("{" in element.tag or any(name[:1] == "{" for name in element.keys())):
+            return None
+    return root, before, after, doctype
+
+
+def _is_xml_declaration(node: Any) -> bool:
+    """``<?xml …?>``, which lxml's HTML parser (and so BeautifulSoup) reads as a comment."""
+    return isinstance(node, etree._Comment) and (node.text or "").startswith("?xml")
+
+
+def _after_root(html: str, siblings: list) -> list[tuple[str, str]] | None:
+    """What follows ``</html>``, as ``("text", …)`` and ``("comment", …)`` in order. lxml's
+    tree keeps the comments there (``siblings``) but drops the text (a newline, usually), which
+    BeautifulSoup keeps; read from the source. ``None`` when it is more than whitespace and the
+    comments lxml kept."""
+    end = html.lower().rfind("</html")
+    if end < 0:
+        return [] if not siblings else None
+    close = html.find(">", end)
+    parts = re.split(r"<!--(.*?)-->", html[close + 1:], flags=re.S) if close >= 0 else [""]
+    texts, comments = parts[::2], parts[1::2]
+    if [getattr(node, "text", None) for node in siblings] != comments or any(
+            not isinstance(node, etree._Comment) for node in siblings):
+        return None
+    if any(text.strip(_SPACES) for text in texts):
+        return None
+    found: list[tuple[str, str]] = []
+    for index, text in enumerate(texts):
+        if text:
+            found.append(("text", text))
+        if index < len(comments):
+            found.append(("comment", comments[index]))
+    return found
+
+
+def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, str]],
+          doctype: tuple | None) -> list[tuple[Any, Tag]]:
+    """Fill the empty ``soup`` from lxml's tree; returns (lxml element, tag) pairs in document order."""
+    builder = soup.builder
+    containers = builder.string_containers
+    keep_spaces = builder.preserve_whitespace_tags
+    attribute_dict = builder.attribute_dict_class
+    namespaces = builder.active_namespace_prefixes[0]
+    tag_class = soup.element_classes.get(Tag, Tag)
+    pairs: list[tuple[Any, Tag]] = []
+    last: list[Any] = [None]  # the most recent object, as BeautifulSoup's _most_recent_element
+
+    def add(text: str, kind: type, parent: Tag, preserve: bool) -> None:
+        if not preserve and all(c in _ASCII_SPACES for c in text):
+            text = "\n" if "\n" in text else " "
+        string = kind(text)
+        string.setup(parent, last[0])
+        parent.contents.append(string)
+        last[0] = string
+
+    def add_node(node: Any, parent: Tag, preserve: bool, container: type | None) -> None:
+        if isinstance(node, etree._Comment):
+            add(node.text or "", Comment, parent, preserve)
+        elif isinstance(node, etree._ProcessingInstruction):
+            add(f"{node.target} {node.text or ''}", builder.processing_instruction_class, parent, preserve)
+        elif isinstance(node, etree._Entity):
+            add(node.text or "", container or NavigableString, parent, preserve)
+
+    for node in before:
+        add_node(node, soup, False, None)
+        if node.tail:
+            add(node.tail, NavigableString, soup, False)
+    if doctype:
+        add(Doctype._string_for_name_and_ids(*doctype), Doctype, soup, False)
+    # an explicit stack: (element, parent tag, preserve whitespace, string class) to open, or
+    # the tail of an element closed, to add to its parent
+    stack: list[tuple] = [("open", root, soup, False, None)]
+    while stack:
+        item = stack.pop()
+        if item[0] == "tail":
+            _, text, parent, preserve, container = item
+            add(text, container or NavigableString, parent, preserve)
+            continue
+        _, element, parent, preserve, container = item
+        if not isinstance(element.tag, str):
+            add_node(element, parent, preserve, container)
+            if element.tail:
+                add(element.tail, container or NavigableString, parent, preserve)
+            continue
+        attrs = attribute_dict()
+        for key, value in element.items():
+            attrs[key] = value
+        tag = tag_class(soup, builder, element.tag, None, None, attrs, parent, last[0], namespaces=namespaces)
+        if last[0] is not None:
+            last[0].next_element = tag
+        last[0] = tag
+        parent.contents.append(tag)
+        pairs.append((element, tag))
+        inner_preserve = preserve or tag.name in keep_spaces
+        inner_container = containers.get(tag.name, container)
+        if element.tail:
+            stack.append(("tail", element.tail, parent, preserve, container))
+        for child in reversed(element):
+            stack.append(("open", child, tag, inner_preserve, inner_container))
+        if element.text:
+            add(element.text, inner_container or NavigableString, tag, inner_preserve)
+    for kind, text in after:
+        add(text, Comment if kind == "comment" else NavigableString, soup, False)
+    soup._most_recent_element = last[0]
+    return pairs
