@@ -5,7 +5,7 @@ parsed and a crawl uses every core.
 The spider hands a worker what it needs to read one page (URL, body bytes, Content-Type, how the
 page was reached, the listing's category, the platform found on the host's earlier pages) and
 gets back a :class:`Parsed`: the page object's reading, the platform detected, and the
-attachment list shown outside the body. Results come back in order of completion. Workers are
+article's attachments (linked from its body or listed beside it). Results come back in order of completion. Workers are
 pebble processes started from a fork server that has imported the page objects once: a worker
 that dies (killed, out of memory, a crash in a C library) fails only the page it was parsing
 (pebble's ``ProcessExpired``), the pool replaces it, and a page that takes longer than
@@ -24,7 +24,7 @@ from concurrent.futures import CancelledError, TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from .extract.encoding import decode_html
-from .extract.media import listed_attachments
+from .extract.media import article_attachments
 from .items import Article, Listing, NotArticle
 
 #: Modules a fork-server worker starts with (imported once, in the fork server).
@@ -35,7 +35,7 @@ PRELOAD = ["crawler.parsing", "crawler.pages"]
 class Parsed:
     """One page's reading: ``page`` (``None`` when it could not be parsed: ``error`` says why,
     ``detail`` has the traceback), the page-object class detected (the next page's hint) and
-    ``attachments`` ((URL, link text) of an article's attachment list outside its body)."""
+    ``attachments`` ((URL, title) of an article's attachments, :func:`~crawler.extract.media.article_attachments`)."""
 
     page: Article | Listing | NotArticle | None
     platform: str | None = None
@@ -52,7 +52,7 @@ def parse_response(url: str, body: bytes, content_type: str, expect: str, catego
     try:
         text, _ = decode_html(body, content_type)
         page, platform = read_page(url, text, expect=expect, category=category, hint=hint)
-        attachments = list(listed_attachments(text, page.url)) if isinstance(page, Article) else []
+        attachments = article_attachments(page.body_html, text, page.url) if isinstance(page, Article) else []
         return Parsed(page, platform, attachments=attachments)
     except Exception as error:  # a broken page must not stop the crawl
         return Parsed(None, error=f"could not be parsed ({type(error).__name__}: {error})",

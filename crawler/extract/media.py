@@ -78,3 +78,11 @@ def listed_attachments(page_html: str | None, page_url: str) -> list[tuple[str, 
                 found[url] = text or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
                 break
     return list(found.items())
+
+
+def article_attachments(body_html: str | None, page_html: str | None, page_url: str) -> list[tuple[str, str]]:
+    """``(absolute URL, title)`` of each attachment of an article: those its body links, in order,
+    then those of the page's attachment list that the body does not link."""
+    found = dict(attachment_links(body_html, page_url))
+    found.update({url: title for url, title in listed_attachments(page_html, page_url) if url not in found})
+    return list(found.items())

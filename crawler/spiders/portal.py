@@ -52,7 +52,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..extract.dates import now_iso
 from ..extract.encoding import looks_binary
-from ..extract.media import attachment_links
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
@@ -132,7 +131,7 @@ class PortalSpider(scrapy.Spider):
         self.view: ArchiveView | None = None
         self.platforms: dict[str, str] = {}  #: host → page-object class detected on its last page (the next one's hint)
         self._parser: ParserPool | None = None
-        self.attachments: dict[str, list[tuple[str, str]]] = {}  #: article URL → its attachment list outside the body
+        self.attachments: dict[str, list[tuple[str, str]]] = {}  #: article URL → its attachments, read by the parser
 
     @property
     def parser(self) -> ParserPool:
@@ -364,7 +363,7 @@ class PortalSpider(scrapy.Spider):
         return host_of(url) in self.hosts and not is_duplicate_url(url) and not is_document(url)
 
     def _article_outputs(self, response, article: Article, *, hops: int):
-        listed = self.attachments.pop(article.url, [])
+        attachments = self.attachments.pop(article.url, [])
         if article.url in self.archived:
             self.logger.debug("duplicate of an archived article: %s", response.url)
             return
@@ -375,24 +374,22 @@ class PortalSpider(scrapy.Spider):
                                           *response.meta.get("redirect_urls", [])) if u}
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
-        yield from self._media_requests(article, listed)
+        yield from self._media_requests(article, attachments)
         if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
             for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
                 self.unfollowed[identity] = (article, start_url)
             return
         yield from self._related_requests(article, hops, start_url)
 
-    def _media_requests(self, article: Article, listed: list[tuple[str, str]]):
-        """The article's images and attachments on its portal (:mod:`crawler.extract.media`; ``listed``:
-        the page's attachment list outside the body, read by the parser):
+    def _media_requests(self, article: Article, attachments: list[tuple[str, str]]):
+        """The article's images and attachments on its portal (:mod:`crawler.extract.media`;
+        ``attachments`` as the parser read them, :func:`~crawler.extract.media.article_attachments`):
         a request for each not yet archived (politeness, robots.txt and a size limit per kind,
         ``MEDIA_*`` settings), a link-only :class:`MediaFile` for the others."""
         if not self.settings.getbool("MEDIA_ENABLED", True):
             return
         wanted = [(image.src, "image", None, n) for n, image in enumerate(article.images) if image.src]
-        attachments = dict(attachment_links(article.body_html, article.url))
-        attachments.update({url: title for url, title in listed if url not in attachments})
-        wanted += [(url, "attachment", title, n) for n, (url, title) in enumerate(attachments.items())]
+        wanted += [(url, "attachment", title, n) for n, (url, title) in enumerate(attachments)]
         wanted = [w for w in wanted if host_of(w[0]) in self.media_hosts and w[0].startswith(("http://", "https://"))]
         known = self.view.known_media([w[0] for w in wanted], retry_failed=self.full) if self.view else set()
         for url, role, title, position in wanted:
