@@ -6,11 +6,13 @@ import logging
 import os
 import socket
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import asdict
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from twisted.internet import task
 
 from archive import store
 from archive.media import media_dir
@@ -38,19 +40,34 @@ def problems(article: Article) -> list[str]:
 class ArchivePipeline:
     """Writes each :class:`~crawler.items.ArchivedPage`, :class:`~crawler.items.ArticleCheck`,
     :class:`~crawler.items.ListingWalk` and :class:`~crawler.items.PageFailure` to the SQLite
-    archive; records the run, its counters after every item (a crawl killed without warning
-    leaves them), its end, and each portal's part of it (``crawl_portal_runs``)."""
+    archive; records the run, its counters after every item, its end, and each portal's part of
+    it (``crawl_portal_runs``).
 
-    def __init__(self, db_path: str, crawler=None):
+    Items are written in batches: one transaction holds up to ``batch_items`` items (setting
+    ``ARCHIVE_BATCH_ITEMS``, default 100) and is committed when it has them or is
+    ``batch_seconds`` old (``ARCHIVE_BATCH_SECONDS``, default 1; checked on every item and every
+    ``batch_seconds`` while the crawl waits), and when the crawl ends, however it ends but
+    ``kill -9``. The run's counters are written in the same transaction as the items they count,
+    so a crawl killed without warning leaves an archive whose run record counts exactly what it
+    holds; it loses at most the last batch, which the next crawl fetches again."""
+
+    def __init__(self, db_path: str, crawler=None, batch_items: int = 100, batch_seconds: float = 1.0):
         self.db_path = db_path
         self.media_root = media_dir(db_path) if db_path else None  #: image and attachment files
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
         self.portal_counts: dict[str, Counter] = {}  #: portal slug → counters of its articles
+        self.batch_items = max(1, batch_items)
+        self.batch_seconds = batch_seconds
+        self._batch: list[str] = []  #: what the open transaction holds (for the message if its commit fails)
+        self._batch_started = 0.0
+        self._committer = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.settings.get("ARCHIVE_DB"), crawler)
+        pipeline = cls(crawler.settings.get("ARCHIVE_DB"), crawler,
+                       batch_items=crawler.settings.getint("ARCHIVE_BATCH_ITEMS", 100),
+                       batch_seconds=crawler.settings.getfloat("ARCHIVE_BATCH_SECONDS", 1.0))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -65,9 +82,39 @@ class ArchivePipeline:
         spider = spider or self.crawler.spider
         self.run_id = store.start_crawl_run(self.db, spider.start_urls, now_iso(), pid=os.getpid(),
                                             hostname=socket.gethostname())
+        if self.crawler is not None and self.batch_seconds > 0:  # a batch left open while the crawl waits
+            self._committer = task.LoopingCall(self._commit_if_due)
+            self._committer.start(self.batch_seconds, now=False)
+
+    # --- batches -----------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+            self._batch_started = time.monotonic()
+
+    def _commit_if_due(self) -> None:
+        if self._batch and (len(self._batch) >= self.batch_items
+                            or time.monotonic() - self._batch_started >= self.batch_seconds):
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the open batch. If that fails (the disk is full…), its items are counted as
+        failures and named in the log: never lost silently."""
+        held, self._batch = self._batch, []
+        if not self.db.conn.in_transaction:
+            return
+        try:
+            self.db.conn.commit()
+        except sqlite3.Error as error:
+            self.db.conn.rollback()
+            self.counts["failures"] += len(held)
+            logger.error("could not save the last %d items (%s): %s", len(held), ", ".join(held[:5])
+                         + (", …" if len(held) > 5 else ""), error)
 
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
+        self._begin()
         try:
             if isinstance(item, ListingWalk):
                 store.record_listing_walk(self.db, item.start_url, pages_read=item.pages_read, complete=False,
@@ -87,8 +134,15 @@ class ArchivePipeline:
             store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
         except sqlite3.Error as error:  # the disk is full, the file went away…: counted, never silent
             self.counts["failures"] += 1
-            what = getattr(getattr(item, "article", None), "url", None) or getattr(item, "url", None) or "crawl state"
-            logger.error("could not save %s: %s", what, error)
+            logger.error("could not save %s: %s", _what(item), error)
+            if self._batch and not self.db.conn.in_transaction:  # the error rolled the whole batch back
+                self.counts["failures"] += len(self._batch)
+                logger.error("the %d items saved before it in the same transaction were lost with it: %s",
+                             len(self._batch), ", ".join(self._batch[:5]) + (", …" if len(self._batch) > 5 else ""))
+                self._batch = []
+        else:
+            self._batch.append(_what(item))
+        self._commit_if_due()
         return item
 
     def _slug(self, host: str) -> str:
@@ -154,6 +208,9 @@ class ArchivePipeline:
         """Nothing: the run is closed on ``spider_closed``, which knows why the crawl ended."""
 
     def spider_closed(self, spider, reason):
+        if self._committer is not None and self._committer.running:
+            self._committer.stop()
+        self.commit()
         counts = self._run_counts(spider)
         status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "stopped")
         at = now_iso()
@@ -185,6 +242,10 @@ class ArchivePipeline:
                 self.crawler.stats.set_value(f"newsarchive/{key}", value)
             self.crawler.stats.set_value("newsarchive/status", status)
         self.db.close()
+
+
+def _what(item) -> str:
+    return getattr(getattr(item, "article", None), "url", None) or getattr(item, "url", None) or "crawl state"
 
 
 def _alive(pid: int | None) -> bool:
