@@ -162,16 +162,34 @@ class SearchRequest:
         return request
 
 
-def search_sql(request: SearchRequest, query: Query, matches: int = 0,
-               page_size: int = PAGE_SIZE) -> tuple[str, str, dict[str, Any]]:
-    """``(select_sql, count_sql, params)`` for a parsed query and its filters; the count stops
-    at ``COUNT_CAP + 1``. ``matches`` is that count when known (run the count first). The select
-    asks for ``page_size + 1`` rows (one more tells that there is a next page).
+#: How the matches of a search are ordered (see :func:`search_sql`).
+PLANS = ("rank", "sort", "walk", "collect")
 
-    Relevance order ranks every match (FTS5 bm25). Newest-first sorts the matches by date when
-    they are few; when they are many (``matches`` over ``COUNT_CAP``) it walks the
-    ``published_at`` index from the newest article and keeps those in the match set, stopping
-    after one page (0.7 s instead of 2.8 s for a word found in most of a million articles).
+
+def search_sql(request: SearchRequest, query: Query, matches: int = 0,
+               page_size: int = PAGE_SIZE, plan: str | None = None) -> tuple[str, str, dict[str, Any]]:
+    """``(select_sql, count_sql, params)`` for a parsed query and its filters. The count stops at
+    ``COUNT_CAP + 1`` and gives the highest id among what it counted: FTS5 gives matches in id
+    order, so ``count * max(articles.id) / that id`` estimates how many there are in all
+    (:func:`estimated_matches`). ``matches`` is that count when known (run the count first). The
+    select asks for ``page_size + 1`` rows (one more tells that there is a next page).
+
+    ``plan`` says how the matches are ordered (default: ``rank`` for relevance; for newest
+    first, ``sort`` when they are few, ``collect`` when ``matches`` is over ``COUNT_CAP``):
+
+    * ``rank``: relevance, FTS5's bm25 of every match, computed in a subquery that carries only
+      ids and scores: the article rows are read for one page only. Its cost grows with the
+      matches (seconds for a word found in most of a million articles: FTS5's bm25 first counts
+      every article holding each phrase), so the search page gives it a time budget
+      (:data:`RANK_BUDGET_MS`) when the matches are many;
+    * ``sort``: newest first, the matches sorted by date (few matches);
+    * ``walk``: newest first, the ``published_at`` index walked from the newest article, each
+      article probed for a match (one FTS5 lookup each): fast when most articles match, slow
+      when few do;
+    * ``collect``: newest first, every match's id collected, then the ``published_at`` index
+      walked from the newest article keeping those: its cost grows with the matches, so it is
+      fast exactly when ``walk`` is slow.
+
     Without words (``query.expression`` empty) it lists the articles the filters select, newest
     first."""
     filters = []
@@ -193,18 +211,46 @@ def search_sql(request: SearchRequest, query: Query, matches: int = 0,
     if not query.expression:
         where = " AND ".join(filters) or "1"
         return (f"SELECT {columns} FROM articles WHERE {where} ORDER BY articles.published_at DESC, articles.id DESC "
-                f"{page}", f"SELECT count(*) FROM (SELECT 1 FROM articles WHERE {where} LIMIT {COUNT_CAP + 1})", params)
+                f"{page}", f"SELECT count(*), max(id) FROM (SELECT articles.id AS id FROM articles WHERE {where} "
+                           f"LIMIT {COUNT_CAP + 1})", params)
     joined = ("FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid WHERE "
               + " AND ".join(["articles_fts MATCH :expression", *filters]))
-    if request.sort == "relevance":
-        select = f"SELECT {columns} {joined} ORDER BY articles_fts.rank, articles.id DESC {page}"
-    elif matches <= COUNT_CAP:
-        select = f"SELECT {columns} {joined} ORDER BY articles.published_at DESC, articles.id DESC {page}"
+    count = f"SELECT count(*), max(id) FROM (SELECT articles_fts.rowid AS id {joined} LIMIT {COUNT_CAP + 1})"
+    plan = plan or ("rank" if request.sort == "relevance" else "sort" if matches <= COUNT_CAP else "collect")
+    if plan not in PLANS:
+        raise ValueError(f"no search plan {plan!r}: one of {', '.join(PLANS)}")
+    newest = f"ORDER BY articles.published_at DESC, articles.id DESC {page}"
+    if plan == "rank":
+        scored = ("SELECT articles_fts.rowid AS id, bm25(articles_fts) AS score FROM articles_fts "
+                  "WHERE articles_fts MATCH :expression")
+        if filters:
+            top = (f"SELECT scored.id, scored.score FROM ({scored}) AS scored JOIN articles ON articles.id = scored.id "
+                   f"WHERE {' AND '.join(filters)} ORDER BY scored.score, scored.id DESC {page}")
+        else:
+            top = f"SELECT id, score FROM ({scored}) ORDER BY score, id DESC {page}"
+        select = (f"SELECT {columns} FROM ({top}) AS top JOIN articles ON articles.id = top.id "
+                  "ORDER BY top.score, top.id DESC")
+    elif plan == "sort":
+        select = f"SELECT {columns} {joined} {newest}"
+    elif plan == "walk":
+        probe = ("EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH :expression "
+                 "AND articles_fts.rowid = articles.id)")
+        select = (f"SELECT {columns} FROM articles INDEXED BY idx_articles_published_at WHERE "
+                  + " AND ".join([probe, *filters]) + f" {newest}")
     else:
         matching = "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :expression)"
         select = (f"SELECT {columns} FROM articles INDEXED BY idx_articles_published_at WHERE "
-                  + " AND ".join([matching, *filters]) + f" ORDER BY articles.published_at DESC {page}")
-    return select, f"SELECT count(*) FROM (SELECT 1 {joined} LIMIT {COUNT_CAP + 1})", params
+                  + " AND ".join([matching, *filters]) + f" {newest}")
+    return select, count, params
+
+
+def estimated_matches(counted: int, last_id: int | None, max_id: int | None) -> int:
+    """All the matches of a search whose count stopped at ``counted`` with ``last_id`` the highest
+    id counted, in an archive whose highest id is ``max_id``: the density of matches among the ids
+    counted, over every id."""
+    if counted <= COUNT_CAP or not last_id or not max_id:
+        return counted
+    return max(counted, round(counted * max_id / last_id))
 
 
 #: The articles' columns a search result is made from.

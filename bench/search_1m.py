@@ -484,6 +484,7 @@ LIKE_FOLDED_SQL = "select id, title from articles where search_folded like :p or
 METHODS = {
     "fts": "FTS, table API (`articles.json?_search=`)",
     "search": "FTS, search page API (`/search.json?q=`)",
+    "search_newest": "FTS, search page API, newest first (`/search.json?q=&sort=newest`)",
     "fts_sql": "FTS, SQL API (same FTS5 match, 20 newest)",
     "like": "LIKE, SQL API (`title/body_text like`, or `search_folded like`)",
 }
@@ -516,6 +517,8 @@ def requests_for(name: str, method: str, query: str) -> tuple[str, dict]:
         return f"/{name}/articles.json", {"_search": query, "_shape": "objects", "_size": "20"}
     if method == "search":
         return "/search.json", {"q": query}
+    if method == "search_newest":
+        return "/search.json", {"q": query, "sort": "newest"}
     if method == "fts_sql":
         return f"/{name}.json", {"sql": FTS_SQL, "q": query, "_shape": "objects"}
     if without_diacritics(query):
@@ -534,7 +537,7 @@ def _rows(method: str, response) -> int | None:
     if response.status_code != 200:
         return None
     data = response.json()
-    if method == "search":
+    if method in ("search", "search_newest"):
         if any("too long" in note for note in data.get("notes", [])):
             return None
         return len(data["results"])
@@ -582,7 +585,7 @@ async def measure(path: Path, queries: list[tuple[str, str]], repeat: int) -> di
         print(f"  round {round_}{' (warm-up, discarded)' if not round_ else ''}: "
               f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
     breakdown: dict[str, dict[str, float]] = {}
-    for query in SAMPLE_QUERIES:  # the table API without its extras: median of `repeat` warm runs
+    for query in SAMPLE_QUERIES if {"fts", "like"} <= set(METHODS) else []:  # the table API without its extras
         if query not in counts["fts"]:  # not among the timed queries (--queries): count it now
             response, _ = await _timed_get(ds, *requests_for(name, "fts", query))
             counts["fts"][query] = response.json().get("filtered_table_rows_count")
@@ -657,7 +660,7 @@ def report(results: dict, queries: list[tuple[str, str]], repeat: int) -> None:
           "queries typed without diacritics scan `search_folded`, the only column where a LIKE can match "
           "\"thi dua\" to \"thi đua\"; a LIKE matches the words as one substring, FTS matches them anywhere "
           "in the article.\n")
-    if pooled["like"]:
+    if pooled.get("like"):
         print("| ratio | at p50 | at p95 |")
         print("|---|---|---|")
         for m in METHODS:
@@ -667,16 +670,18 @@ def report(results: dict, queries: list[tuple[str, str]], repeat: int) -> None:
     kinds: dict[str, list[str]] = {}
     for kind, query in queries:
         kinds.setdefault(kind, []).append(query)
-    print("\np50 ms by kind of query:\n")
+    print("\np50 / p95 ms by kind of query:\n")
     print("| kind | queries | " + " | ".join(_short(m) for m in METHODS) + " |")
     print("|---|---|" + "---|" * len(METHODS))
     for kind, members in kinds.items():
         cells = []
         for m in METHODS:
             v = [t for q in members for t in timings[m][q]]
-            cells.append(f"{percentile(v, 50):,.1f}" if v else "")
+            cells.append(f"{percentile(v, 50):,.1f} / {percentile(v, 95):,.1f}" if v else "")
         print(f"| {kind} | {len(members)} | " + " | ".join(cells) + " |")
     counts = results["counts"]
+    if not results["breakdown"]:
+        return
 
     def n(value: int | str | None) -> str:
         return "" if value is None else value if isinstance(value, str) else f"{value:,}"
@@ -699,7 +704,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--rebuild", action="store_true", help="build the archive even if a usable one exists")
     parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help=f"which of {', '.join(METHODS)} to time (default: all; the sample-query breakdown "
+                             "needs fts and like)")
     args = parser.parse_args(argv)
+    chosen = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if not chosen or any(m not in METHODS for m in chosen):
+        parser.error(f"--methods: a comma-separated list of {', '.join(METHODS)}")
+    for method in [m for m in METHODS if m not in chosen]:
+        del METHODS[method]
     if args.articles < 1 or args.queries < 1 or args.repeat < 1:
         parser.error("--articles, --queries and --repeat must be positive")
     path = args.db.resolve()

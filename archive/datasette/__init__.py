@@ -36,9 +36,8 @@ from markupsafe import Markup
 
 from .. import exports
 from ..reading import NEWEST_PER_PORTAL as NEWEST_SQL
-from ..reading import (COUNT_CAP, INLINE_MEDIA_TYPES, MEDIA_CSP, PAGE_SIZE, SNAPSHOT_CSP, SearchRequest, human_size,
-                       human_time,
-                       newest_by_portal, parse, render_body, render_snapshot, result_of, safe_url, search_sql)
+from ..reading import (COUNT_CAP, INLINE_MEDIA_TYPES, MEDIA_CSP, PAGE_SIZE, SNAPSHOT_CSP, SearchRequest,
+                       estimated_matches, human_size, human_time, newest_by_portal, parse, render_body, render_snapshot, result_of, safe_url, search_sql)
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
 from ..media import media_dir, media_path
@@ -174,19 +173,68 @@ FEED_SIZE = 50
 NEWEST_PER_PORTAL = 3
 
 
-async def _run_search(database, search: SearchRequest, query: Query, page_size: int) -> tuple[list[dict], int]:
-    """The rows of one page of a search (``page_size + 1`` at most) and the capped count."""
+#: How a search with more than ``COUNT_CAP`` matches is run (:func:`archive.reading.search_sql`'s
+#: plans, chosen by :func:`archive.reading.estimated_matches`). Ranking by relevance costs about
+#: 4 µs a match here (FTS5's bm25), so beyond ``RANK_MAX_MATCHES`` the page orders newest first
+#: and says so; a ranking that still takes over ``RANK_BUDGET_MS`` is stopped the same way.
+#: Newest first collects the matches (about 1 µs each) up to ``COLLECT_MAX_MATCHES``; beyond, it
+#: walks the date index probing each article (fast when most match), which ``WALK_BUDGET_MS``
+#: bounds before it collects after all.
+RANK_MAX_MATCHES = 60_000
+RANK_BUDGET_MS = 250
+COLLECT_MAX_MATCHES = 150_000
+WALK_BUDGET_MS = 100
+
+#: What the page says when relevance could not be afforded.
+NEWEST_INSTEAD = ("Quá nhiều bài khớp để xếp theo mức độ liên quan: kết quả xếp theo ngày, mới nhất trước. Thêm từ "
+                  "hoặc bộ lọc để xếp theo mức độ liên quan. (Too many matches to rank by relevance in time: newest "
+                  "first instead. Add words or filters to rank them.)")
+
+
+async def _rows(database, select: str, params: dict, budget_ms: int | None = None) -> list[dict]:
+    return [dict(r) for r in (await database.execute(select, params, custom_time_limit=budget_ms)).rows]
+
+
+async def _run_search(database, search: SearchRequest, query: Query, page_size: int) -> tuple[list[dict], int, str]:
+    """The rows of one page of a search (``page_size + 1`` at most), the capped count, and the
+    order they are in (``"relevance"`` or ``"newest"``).
+
+    With more than ``COUNT_CAP`` matches no one plan is fast for every query: the estimated
+    number of matches picks one (see the constants above), and a time budget backs the choice."""
     _, count, params = search_sql(search, query, page_size=page_size)
+    order = search.sort
     try:
-        total = (await database.execute(count, params)).first()[0]
-        select, _, params = search_sql(search, query, matches=total, page_size=page_size)
-        return [dict(r) for r in (await database.execute(select, params)).rows], total
+        total, last_id = (await database.execute(count, params)).first()
+        if not (query.expression and total > COUNT_CAP):
+            select, _, params = search_sql(search, query, matches=total, page_size=page_size)
+            return await _rows(database, select, params), total, order
+        max_id = (await database.execute("SELECT max(id) FROM articles")).first()[0]
+        matches = estimated_matches(total, last_id, max_id)
+
+        def planned(name: str) -> tuple[str, dict]:
+            select, _, plan_params = search_sql(search, query, matches=total, page_size=page_size, plan=name)
+            return select, plan_params
+
+        if order == "relevance":
+            if matches <= RANK_MAX_MATCHES:
+                try:
+                    return await _rows(database, *planned("rank"), RANK_BUDGET_MS), total, order
+                except QueryInterrupted:
+                    pass
+            query.notes.append(NEWEST_INSTEAD)
+            order = "newest"
+        if matches > COLLECT_MAX_MATCHES:
+            try:
+                return await _rows(database, *planned("walk"), WALK_BUDGET_MS), total, order
+            except QueryInterrupted:
+                pass
+        return await _rows(database, *planned("collect")), total, order
     except QueryInterrupted:
         query.notes.append("Tìm kiếm quá lâu, hãy thêm từ hoặc bộ lọc. (The search took too long: "
                            "add words or filters.)")
     except sqlite3.OperationalError as error:
         query.notes.append(f"Không tìm được với cú pháp này. (This query could not be run: {error}.)")
-    return [], 0
+    return [], 0, order
 
 
 async def search_view(datasette, request):
@@ -207,11 +255,11 @@ async def search_view(datasette, request):
     filtered = any((search.portal, search.category, search.date_from, search.date_to))
     newest_per_portal = not (search.q or filtered or fmt)
     listing = bool(query.expression) or (not search.q and not newest_per_portal)
-    rows, total = [], 0
+    rows, total, order = [], 0, search.sort
     if newest_per_portal:
         rows = [dict(r) for r in (await database.execute(NEWEST_SQL, {"per_portal": NEWEST_PER_PORTAL})).rows]
     elif listing:
-        rows, total = await _run_search(database, search, query, page_size)
+        rows, total, order = await _run_search(database, search, query, page_size)
     more = len(rows) > page_size and not newest_per_portal
     # Snippets are Python work (bounded, a few ms each): done in a worker thread so the event
     # loop keeps answering other requests meanwhile.
@@ -242,6 +290,7 @@ async def search_view(datasette, request):
         return Response(feed, content_type="application/atom+xml; charset=utf-8")
     data = {
         "q": search.q, "expression": query.expression, "exact": query.exact, "notes": query.notes, "sort": search.sort,
+        "order": order,
         "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,
                     "to": search.date_to},
         "total": min(total, COUNT_CAP), "total_is_capped": total > COUNT_CAP, "page": search.page,
