@@ -21,6 +21,7 @@ reading the crawler; the many-portal run puts each portal on its own loopback ad
 Usage::
 
     .venv/bin/python bench/crawl_throughput.py [--articles 2000] [--hosts 20 --host-articles 200] [--skip-multi]
+    .venv/bin/python bench/crawl_throughput.py --memory-articles 100000   # peak memory of a 100,000-page crawl
 """
 
 from __future__ import annotations
@@ -184,8 +185,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hosts", type=int, default=20, help="portals of the many-portal run (default 20)")
     parser.add_argument("--host-articles", type=int, default=200, help="articles per portal there (default 200)")
     parser.add_argument("--skip-multi", action="store_true", help="only the one-portal run")
+    parser.add_argument("--memory-articles", type=int, metavar="N",
+                        help="only a crawl of one portal of N articles (the issue's 100,000 pages: about an hour "
+                             "here), for its peak memory")
     args = parser.parse_args(argv)
     print(f"cores: {default_workers()}\n")
+    if args.memory_articles:
+        with SyntheticPortals(count=1, articles=args.memory_articles) as portals:
+            run = crawl(portals.start_urls, None)
+        print(f"1 × {args.memory_articles} articles, newsarchive crawl (workers: {default_workers()}): {run['pages']} "
+              f"pages in {run['seconds']:.0f} s ({run['pages_per_s']:.1f} pages/s), {run['articles']} articles "
+              f"archived, peak memory {run['peak_mb']:.0f} MB (PSS of the crawl's processes)")
+        return 0
     print("| portals | run | pages | seconds | pages/s | / fetch-only | peak memory MB (PSS) |")
     print("|---|---|---|---|---|---|---|")
     with SyntheticPortals(count=1, articles=args.articles) as portals:

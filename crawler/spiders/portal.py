@@ -56,7 +56,7 @@ from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
 from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, MediaFile, NotArticle, PageFailure,
-                     Snapshot)
+                     RelatedLink, Snapshot)
 from ..pages import is_duplicate_url
 from ..parsing import ParserPool, default_workers
 from .. import portals
@@ -109,7 +109,7 @@ class PortalSpider(scrapy.Spider):
         self.requested_new: set[str] = set()  #: those of them not archived before this crawl
         self.hops: dict[str, int] = {}  #: identity → fewest related links from a listing found so far
         #: identity → (article, start URL): archived at the related-hops limit, related links not followed
-        self.unfollowed: dict[str, tuple[Article, str | None]] = {}
+        self.unfollowed: dict[str, tuple[list[RelatedLink], str | None, str | None]] = {}
         self.listings_seen: set[str] = set()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
@@ -377,9 +377,10 @@ class PortalSpider(scrapy.Spider):
         yield from self._media_requests(article, attachments)
         if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
             for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
-                self.unfollowed[identity] = (article, start_url)
+                # its links only, not the article: a long crawl keeps thousands of these
+                self.unfollowed[identity] = (article.related_links, article.category, start_url)
             return
-        yield from self._related_requests(article, hops, start_url)
+        yield from self._related_requests(article.related_links, article.category, hops, start_url)
 
     def _media_requests(self, article: Article, attachments: list[tuple[str, str]]):
         """The article's images and attachments on its portal (:mod:`crawler.extract.media`;
@@ -423,15 +424,15 @@ class PortalSpider(scrapy.Spider):
         yield MediaFile(url=item.url, article_url=item.article_url, role=item.role, title=item.title,
                         position=item.position, status=status, fetched_at=now_iso() if status else None)
 
-    def _related_requests(self, article: Article, hops: int, start_url: str | None):
-        """Requests for the related links of ``article`` (reached ``hops`` links from a listing)
-        that are not archived."""
-        links = [link for link in article.related_links if self.in_scope(link.href or link.url)]
+    def _related_requests(self, related: list[RelatedLink], category: str | None, hops: int, start_url: str | None):
+        """Requests for an article's ``related`` links (the article reached ``hops`` links from a
+        listing, in ``category``) that are not archived."""
+        links = [link for link in related if self.in_scope(link.href or link.url)]
         known = self.view.known([u for link in links for u in (link.url, link.href) if u]) if self.view else {}
         for link in links:
             if archived_row(known, link.url, link.href) is not None:
                 continue  # archived: rechecked when due
-            yield from self._article_requests(link.url, link.href, hops=hops + 1, category=article.category,
+            yield from self._article_requests(link.url, link.href, hops=hops + 1, category=category,
                                               start_url=start_url)
 
     async def _parse(self, response, expect: str,
@@ -503,10 +504,11 @@ class PortalSpider(scrapy.Spider):
             if hops >= self.hops.get(identity, hops):
                 return []
             self.hops[identity] = hops
-            article, first_start_url = self.unfollowed.pop(identity, (None, None))
-            if article is None or hops >= self.related_hops:
+            unfollowed = self.unfollowed.pop(identity, None)
+            if unfollowed is None or hops >= self.related_hops:
                 return []
-            return list(self._related_requests(article, hops, first_start_url))
+            related, category_then, first_start_url = unfollowed
+            return list(self._related_requests(related, category_then, hops, first_start_url))
         self.requested.add(identity)
         self.requested_new.update({identity, canonical(href)})
         self.hops[identity] = hops
