@@ -43,7 +43,6 @@ def db_path(tmp_path_factory):
 @pytest.fixture
 def small_caps(monkeypatch):
     monkeypatch.setattr(reading, "COUNT_CAP", 10)
-    monkeypatch.setattr(plugin, "COUNT_CAP", 10)
     monkeypatch.setattr(plugin, "RANK_MAX_MATCHES", 60)
     monkeypatch.setattr(plugin, "COLLECT_MAX_MATCHES", 80)
 

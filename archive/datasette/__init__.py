@@ -34,9 +34,9 @@ from datasette.database import QueryInterrupted
 from datasette.utils.asgi import AsgiFileDownload, BadRequest, NotFound, Response
 from markupsafe import Markup
 
-from .. import exports
+from .. import exports, reading
 from ..reading import NEWEST_PER_PORTAL as NEWEST_SQL
-from ..reading import (COUNT_CAP, INLINE_MEDIA_TYPES, MEDIA_CSP, PAGE_SIZE, SNAPSHOT_CSP, SearchRequest,
+from ..reading import (INLINE_MEDIA_TYPES, MEDIA_CSP, SNAPSHOT_CSP, SearchRequest,
                        estimated_matches, human_size, human_time, newest_by_portal, parse, render_body, render_snapshot, result_of, safe_url, search_sql)
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
@@ -205,7 +205,7 @@ async def _run_search(database, search: SearchRequest, query: Query, page_size: 
     order = search.sort
     try:
         total, last_id = (await database.execute(count, params)).first()
-        if not (query.expression and total > COUNT_CAP):
+        if not (query.expression and total > reading.COUNT_CAP):
             select, _, params = search_sql(search, query, matches=total, page_size=page_size)
             return await _rows(database, select, params), total, order
         max_id = (await database.execute("SELECT max(id) FROM articles")).first()[0]
@@ -251,7 +251,7 @@ async def search_view(datasette, request):
     query = parse(search)
     names = {row["slug"]: row["name"] for row in (await database.execute(
         "SELECT slug, coalesce(nullif(name, ''), slug) AS name FROM portals")).rows}
-    page_size = {".csv": CSV_PAGE_SIZE, ".atom": FEED_SIZE}.get(fmt, PAGE_SIZE)
+    page_size = {".csv": CSV_PAGE_SIZE, ".atom": FEED_SIZE}.get(fmt, reading.PAGE_SIZE)
     filtered = any((search.portal, search.category, search.date_from, search.date_to))
     newest_per_portal = not (search.q or filtered or fmt)
     listing = bool(query.expression) or (not search.q and not newest_per_portal)
@@ -293,7 +293,7 @@ async def search_view(datasette, request):
         "order": order,
         "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,
                     "to": search.date_to},
-        "total": min(total, COUNT_CAP), "total_is_capped": total > COUNT_CAP, "page": search.page,
+        "total": min(total, reading.COUNT_CAP), "total_is_capped": total > reading.COUNT_CAP, "page": search.page,
         "results": [] if newest_per_portal else results,
         "next_url": page_url(search.page + 1, ".json") if more else None,
     }
@@ -314,7 +314,7 @@ async def search_view(datasette, request):
                "next_page": page_url(search.page + 1) if more else None,
                "previous_page": page_url(search.page - 1) if search.page > 1 else None,
                "json_url": page_url(search.page, ".json"), "csv_url": page_url(1, ".csv"),
-               "atom_url": page_url(1, ".atom"), "page_size": PAGE_SIZE,
+               "atom_url": page_url(1, ".atom"), "page_size": reading.PAGE_SIZE,
                "without_marks": query.without_marks, "without_marks_url": page_url(1, q=query.without_marks)}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
