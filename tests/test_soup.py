@@ -166,7 +166,8 @@ def shape(soup: BeautifulSoup) -> list[tuple]:
             attrs = [(k, type(v).__name__, v) for k, v in node.attrs.items()]
             rows.append(("Tag", node.name, attrs, state, [position[id(c)] for c in node.contents], links))
         else:
-            rows.append((type(node).__name__, str(node), links))
+            state = sorted((k, repr(v)) for k, v in vars(node).items() if k not in _LINKS)
+            rows.append((type(node).__name__, str(node), state, links))
     return rows
 
 
@@ -199,3 +200,17 @@ def test_what_lxmls_tree_cannot_show_is_read_by_beautifulsoups_builder(name, che
     assert soup.mirror() is None
     assert_same_tree(OWN_READING[name], name)
     assert names(soup.select("p")) == ["x"]
+
+
+def test_chrome_names_read_from_the_mirror_are_those_of_the_walk_on_every_fixture_page():
+    """The fallback cascade's menu, breadcrumb and block-heading names (what a title must not be)."""
+    from types import SimpleNamespace
+
+    from crawler.pages.cascade import Cascade, _chrome_names_from
+    from crawler.pages.detect import page_class
+
+    for file in sorted(FIXTURES.rglob("*.html")):
+        html, _ = decode_html(file.read_bytes(), "text/html")
+        soup, url = PageSoup(html), f"http://127.0.0.1:8000/{file.name}"
+        walked = Cascade._chrome_names_walked(SimpleNamespace(primary=page_class(url, soup)(url, soup)))
+        assert _chrome_names_from(soup.mirror()) == walked, file.relative_to(FIXTURES)

@@ -253,6 +253,7 @@ def page_soup(html: str | bytes) -> BeautifulSoup:
 
 _SPACES = "\x20\x0a\x09\x0c\x0d"  #: what BeautifulSoup shortens a whitespace-only string of
 _ASCII_SPACES = frozenset(_SPACES)
+_NON_WHITESPACE = re.compile(r"\S+")  #: how BeautifulSoup splits a class list
 
 
 def _parse(html: str) -> tuple[Any, list, list[tuple[str, str]], Any] | None:
@@ -323,18 +324,69 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
     containers = builder.string_containers
     keep_spaces = builder.preserve_whitespace_tags
     attribute_dict = builder.attribute_dict_class
+    value_list = builder.attribute_value_list_class
+    list_valued = builder.cdata_list_attributes or {}
+    universal = list_valued.get("*", set())
     namespaces = builder.active_namespace_prefixes[0]
     tag_class = soup.element_classes.get(Tag, Tag)
+    # what Tag.__init__ sets on every tag BeautifulSoup's builder makes (set here directly: the
+    # constructor was a third of the time this takes); <meta> tags, whose charset BeautifulSoup
+    # substitutes, go through the constructor
+    common = {"parser_class": type(soup), "namespace": None, "_namespaces": namespaces, "prefix": None,
+              "sourceline": None, "sourcepos": None, "attribute_value_list_class": value_list,
+              "known_xml": builder.is_xml, "next_element": None, "next_sibling": None, "hidden": False,
+              "cdata_list_attributes": builder.cdata_list_attributes,
+              "preserve_whitespace_tags": builder.preserve_whitespace_tags}
     pairs: list[tuple[Any, Tag]] = []
     last: list[Any] = [None]  # the most recent object, as BeautifulSoup's _most_recent_element
+
+    def link(node: Any, parent: Tag) -> None:
+        """What ``PageElement.setup(parent, last)`` and ``parent.contents.append`` do."""
+        previous = last[0]
+        node.parent = parent
+        node.previous_element = previous
+        if previous is not None:
+            previous.next_element = node
+        siblings = parent.contents
+        node.previous_sibling = sibling = siblings[-1] if siblings else None
+        if sibling is not None:
+            sibling.next_sibling = node
+        siblings.append(node)
+        last[0] = node
 
     def add(text: str, kind: type, parent: Tag, preserve: bool) -> None:
         if not preserve and all(c in _ASCII_SPACES for c in text):
             text = "\n" if "\n" in text else " "
-        string = kind(text)
-        string.setup(parent, last[0])
-        parent.contents.append(string)
-        last[0] = string
+        string = str.__new__(kind, text)
+        string.hidden = False
+        string.next_element = string.next_sibling = None
+        link(string, parent)
+
+    def make_tag(name: str, element: Any, parent: Tag) -> Tag:
+        attrs = attribute_dict(element.items())  # lxml's values are all str: nothing to convert
+        if name == "meta":
+            tag = tag_class(soup, builder, name, None, None, attrs, parent, last[0], namespaces=namespaces)
+            if last[0] is not None:
+                last[0].next_element = tag
+            parent.contents.append(tag)
+            last[0] = tag
+            return tag
+        if attrs:
+            specific = list_valued.get(name.lower())
+            for key, value in attrs.items():
+                if key in universal or (specific and key in specific):
+                    attrs[key] = value_list(_NON_WHITESPACE.findall(value))
+        tag = object.__new__(tag_class)
+        state = tag.__dict__
+        state.update(common)
+        state["name"] = name
+        state["attrs"] = attrs
+        state["contents"] = []
+        state["can_be_empty_element"] = builder.can_be_empty_element(name)
+        state["interesting_string_types"] = ({containers[name]} if name in containers
+                                             else tag_class.MAIN_CONTENT_STRING_TYPES)
+        link(tag, parent)
+        return tag
 
     def add_node(node: Any, parent: Tag, preserve: bool, container: type | None) -> None:
         if isinstance(node, etree._Comment):
@@ -365,14 +417,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
             if element.tail:
                 add(element.tail, container or NavigableString, parent, preserve)
             continue
-        attrs = attribute_dict()
-        for key, value in element.items():
-            attrs[key] = value
-        tag = tag_class(soup, builder, element.tag, None, None, attrs, parent, last[0], namespaces=namespaces)
-        if last[0] is not None:
-            last[0].next_element = tag
-        last[0] = tag
-        parent.contents.append(tag)
+        tag = make_tag(element.tag, element, parent)
         pairs.append((element, tag))
         inner_preserve = preserve or tag.name in keep_spaces
         inner_container = containers.get(tag.name, container)

@@ -32,9 +32,11 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
 from ..extract.dates import parse_date
 from ..extract.html import Body, soup_of
+from ..extract.soup import PageSoup
 from ..extract.text import clean
 from ..items import Article, Listing, NotArticle
 from .base import PageObject
@@ -246,27 +248,33 @@ class Cascade:
         page: a tag is inside a menu when it, or an ancestor below ``<body>``, is a ``<nav>`` or
         has a menu class or id."""
         if not hasattr(self, "_names"):
-            names: set[str] = set()
-            in_menu: dict[int, bool] = {}
-            for node in self.primary.soup.descendants:
-                if not isinstance(node, Tag):
-                    continue
-                classes = node.get("class") or []
-                classes = classes.split() if isinstance(classes, str) else classes
-                identifier = node.get("id") or ""
-                if node.name in ("body", "html"):
-                    menu = False
-                else:
-                    menu = in_menu.get(id(node.parent), False) or node.name == "nav" or bool(
-                        MENU.search(" ".join(classes) + " " + identifier))
-                in_menu[id(node)] = menu
-                if menu and node.name == "a":
-                    names.add(_key(node.get_text(" ")))
-                if (_heading_class(classes) or BLOCK_HEADING.search(identifier)) and node.find(["p", "table"]) is None:
-                    names.add(_key(node.get_text(" ")))
-            names.discard("")
-            self._names = names
+            soup = self.primary.soup
+            mirror = soup.mirror() if isinstance(soup, PageSoup) else None
+            self._names = _chrome_names_from(mirror) if mirror is not None else self._chrome_names_walked()
         return self._names
+
+    def _chrome_names_walked(self) -> set[str]:
+        """:meth:`_chrome_names` on a tree without an lxml mirror."""
+        names: set[str] = set()
+        in_menu: dict[int, bool] = {}
+        for node in self.primary.soup.descendants:
+            if not isinstance(node, Tag):
+                continue
+            classes = node.get("class") or []
+            classes = classes.split() if isinstance(classes, str) else classes
+            identifier = node.get("id") or ""
+            if node.name in ("body", "html"):
+                menu = False
+            else:
+                menu = in_menu.get(id(node.parent), False) or node.name == "nav" or bool(
+                    MENU.search(" ".join(classes) + " " + identifier))
+            in_menu[id(node)] = menu
+            if menu and node.name == "a":
+                names.add(_key(node.get_text(" ")))
+            if (_heading_class(classes) or BLOCK_HEADING.search(identifier)) and node.find(["p", "table"]) is None:
+                names.add(_key(node.get_text(" ")))
+        names.discard("")
+        return names
 
     def _header_date_texts(self, title: str | None) -> list[str]:
         """Short date-shaped texts of the page header that precede the article's title (or the
@@ -308,6 +316,27 @@ def _has(article: Article, field: str) -> bool:
 
 def _key(text: str | None) -> str:
     return clean(text).casefold()
+
+
+def _chrome_names_from(mirror) -> set[str]:
+    """:meth:`FallbackCascade._chrome_names` read from the page's lxml mirror
+    (:mod:`crawler.extract.soup`): lxml walks the elements, only those with a class or id are
+    matched, and only the names found are read from BeautifulSoup's tags."""
+    names: set[str] = set()
+    menus = []
+    for element in mirror.root.iter(etree.Element):
+        tag = element.tag
+        classes, identifier = (element.get("class") or "").split(), element.get("id") or ""
+        if tag == "nav" or ((classes or identifier) and MENU.search(" ".join(classes) + " " + identifier)):
+            if tag not in ("body", "html"):
+                menus.append(element)
+        if (classes or identifier) and (_heading_class(classes) or BLOCK_HEADING.search(identifier)) \
+                and next(element.iterdescendants("p", "table"), None) is None:
+            names.add(_key(mirror.tag_of[element].get_text(" ")))
+    anchors = {anchor for menu in menus for anchor in menu.iter("a")}
+    names.update(_key(mirror.tag_of[anchor].get_text(" ")) for anchor in anchors)
+    names.discard("")
+    return names
 
 
 def _heading_class(classes: list[str]) -> bool:
