@@ -56,14 +56,19 @@ def ids(db_path: str, request: SearchRequest, plan: str | None = None, page_size
     return [row["id"] for row in conn.execute(select, params)]
 
 
+def every_match(db_path: str, q: str, portal: str, order: str) -> list[int]:
+    """The ids of every match of ``q`` (in ``portal``, if given) in ``order``: the plain statement
+    each plan must agree with."""
+    return [r[0] for r in sqlite3.connect(db_path).execute(
+        "SELECT articles.id FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? AND (? = '' OR portal = ?) ORDER BY {order}",
+        [parse_query(q).expression, portal, portal])]
+
+
 @pytest.mark.parametrize("q", ["phổ biến", "trung binh", "hiếm hoi"])
 @pytest.mark.parametrize("portal", ["", "mot"])
 def test_every_newest_first_plan_gives_the_sorted_order_on_every_page(db_path, small_caps, q, portal):
-    conn = sqlite3.connect(db_path)
-    expected = [r[0] for r in conn.execute(
-        "SELECT articles.id FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid "
-        "WHERE articles_fts MATCH ? AND (? = '' OR portal = ?) ORDER BY published_at DESC, articles.id DESC",
-        [parse_query(q).expression, portal, portal])]
+    expected = every_match(db_path, q, portal, "published_at DESC, articles.id DESC")
     assert expected
     for page in (1, 2, 3):
         request = SearchRequest(q=q, sort="newest", page=page, portal=portal)
@@ -75,11 +80,7 @@ def test_every_newest_first_plan_gives_the_sorted_order_on_every_page(db_path, s
 @pytest.mark.parametrize("q", ["phổ biến", "trung binh"])
 @pytest.mark.parametrize("portal", ["", "hai"])
 def test_the_rank_plan_gives_bm25_order_on_every_page(db_path, small_caps, q, portal):
-    conn = sqlite3.connect(db_path)
-    expected = [r[0] for r in conn.execute(
-        "SELECT articles.id FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid "
-        "WHERE articles_fts MATCH ? AND (? = '' OR portal = ?) ORDER BY articles_fts.rank, articles.id DESC",
-        [parse_query(q).expression, portal, portal])]
+    expected = every_match(db_path, q, portal, "articles_fts.rank, articles.id DESC")
     for page in (1, 2, 3):
         assert ids(db_path, SearchRequest(q=q, page=page, portal=portal), "rank") == expected[(page - 1) * 7: page * 7 + 1]
 
