@@ -40,8 +40,8 @@ def problems(article: Article) -> list[str]:
 class ArchivePipeline:
     """Writes each :class:`~crawler.items.ArchivedPage`, :class:`~crawler.items.ArticleCheck`,
     :class:`~crawler.items.ListingWalk` and :class:`~crawler.items.PageFailure` to the SQLite
-    archive; records the run, its counters after every item, its end, and each portal's part of
-    it (``crawl_portal_runs``).
+    archive; records the run, its counters with every batch of items, its end, and each portal's
+    part of it (``crawl_portal_runs``).
 
     Items are written in batches: one transaction holds up to ``batch_items`` items (setting
     ``ARCHIVE_BATCH_ITEMS``, default 100) and is committed when it has them or is

@@ -371,6 +371,7 @@ async def test_filters_without_words_list_their_articles_newest_first(ds):
     data = await search(ds, to="2020-12-31")
     dates = [r["published_at"] for r in data["results"]]
     assert dates and dates == sorted(dates, reverse=True) and all(d[:10] <= "2020-12-31" for d in dates)
+    assert data["order"] == "newest"
     assert data["results"][0]["portal_name"] == "Ban Thi đua - Khen thưởng tỉnh Hà Giang"
 
 

@@ -202,7 +202,7 @@ async def _run_search(database, search: SearchRequest, query: Query, page_size: 
     With more than ``COUNT_CAP`` matches no one plan is fast for every query: the estimated
     number of matches picks one (see the constants above), and a time budget backs the choice."""
     _, count, params = search_sql(search, query, page_size=page_size)
-    order = search.sort
+    order = search.sort if query.expression else "newest"  # filters without words list newest first
     try:
         total, last_id = (await database.execute(count, params)).first()
         if not (query.expression and total > reading.COUNT_CAP):
