@@ -3,6 +3,7 @@ object by object, and every selector lxml answers gets soupsieve's answer, on ev
 and on the shapes where they could part (doctypes, comments, whitespace, scoping, order, changes
 to the tree)."""
 
+from copy import copy as copy_of
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_what_lxml_cannot_answer_goes_to_soupsieve(checked):
     soup = page_soup(PAGE)
     assert names(soup.select("p:-soup-contains('fo')")) == ["four"]
     assert names(soup.select("li:nth-child(2) a")) == ["B"]
-    copy = __import__("copy").copy(soup.select_one("#s"))
+    copy = copy_of(soup.select_one("#s"))
     assert names(copy.select("div p")) == ["two"]  # a copy is its own tree: its div is inside it
     assert isinstance(page_soup(PAGE.encode()), BeautifulSoup)  # bytes: BeautifulSoup decodes them
 

@@ -81,13 +81,13 @@ def _compiled(selector: str) -> tuple[etree.XPath | None, etree.XPath | None] | 
 class _Mirror:
     """The page as an lxml tree, its elements paired with the soup's tags."""
 
-    __slots__ = ("root", "element_of", "tag_of", "_keep")
+    __slots__ = ("root", "element_of", "tag_of")
 
     def __init__(self, root: Any, pairs: list[tuple[Any, Tag]]):
         self.root = root
-        self.element_of = {id(tag): element for element, tag in pairs}  # id(): Tag.__eq__ compares contents
+        # id(): Tag.__eq__ compares contents; the ids stay valid while tag_of keeps the tags alive
+        self.element_of = {id(tag): element for element, tag in pairs}
         self.tag_of = {element: tag for element, tag in pairs}
-        self._keep = pairs  # the ids above stay valid while the tags live
 
 
 def _page_of(tag: Tag) -> PageSoup | None:
@@ -214,7 +214,7 @@ class PageSoup(_MirroredSelect, BeautifulSoup):
         parsed = _parse(html)
         if parsed is None:  # what lxml's tree cannot show as BeautifulSoup would read it
             super().__init__(html, "lxml", element_classes={Tag: PageTag})
-            self._mirror: _Mirror | None | bool = False
+            self._mirror: _Mirror | bool = False  # False: none
             return
         super().__init__("", "lxml", element_classes={Tag: PageTag})
         self._mirror = _Mirror(parsed[0], _grow(self, *parsed))
@@ -365,11 +365,8 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
     def make_tag(name: str, element: Any, parent: Tag) -> Tag:
         attrs = attribute_dict(element.items())  # lxml's values are all str: nothing to convert
         if name == "meta":
-            tag = tag_class(soup, builder, name, None, None, attrs, parent, last[0], namespaces=namespaces)
-            if last[0] is not None:
-                last[0].next_element = tag
-            parent.contents.append(tag)
-            last[0] = tag
+            tag = tag_class(soup, builder, name, None, None, attrs, namespaces=namespaces)
+            link(tag, parent)
             return tag
         if attrs:
             specific = list_valued.get(name.lower())

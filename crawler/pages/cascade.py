@@ -319,7 +319,7 @@ def _key(text: str | None) -> str:
 
 
 def _chrome_names_from(mirror) -> set[str]:
-    """:meth:`FallbackCascade._chrome_names` read from the page's lxml mirror
+    """:meth:`Cascade._chrome_names` read from the page's lxml mirror
     (:mod:`crawler.extract.soup`): lxml walks the elements, only those with a class or id are
     matched, and only the names found are read from BeautifulSoup's tags."""
     names: set[str] = set()
