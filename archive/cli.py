@@ -29,11 +29,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import package_version, store
-from .reading import is_date
-from .datasette import config
+from . import package_version
 
-SQL_TIME_LIMIT_MS = config.SETTINGS["sql_time_limit_ms"]
+# archive.store, archive.reading and archive.datasette (sqlite-utils, Datasette) are imported by
+# the commands that use them: the process that runs a crawler command stays small (about 12 MB
+# instead of 35 MB) for as long as the crawl lasts.
 #: Commands implemented by the crawler package: name → (module, help).
 CRAWLER_COMMANDS = {
     "crawl": ("crawler.run", "crawl category listing pages into an archive"),
@@ -152,8 +152,9 @@ def serve_archive(db: str, port: int, host: str, *, cors: bool = False, allowed_
                   allow_sql: bool = False) -> int:
     """Serve ``db`` with Datasette and this package's plugin, within the limits of
     :mod:`archive.datasette.limits`. Beyond loopback, arbitrary SQL is off unless ``allow_sql``."""
-    from datasette.cli import cli as datasette_cli  # imported here: `crawl` should not pay for it
+    from datasette.cli import cli as datasette_cli
 
+    from .datasette import config
     from .datasette.limits import limit_sqlite_heap
 
     if not Path(db).is_file():
@@ -185,6 +186,8 @@ def serve_archive(db: str, port: int, host: str, *, cors: bool = False, allowed_
 def write_datasette_config(db: str, out: str, allowed_hosts: list[str]) -> int:
     """``newsarchive datasette-config``: ``metadata.json`` for ``db`` in ``out``, and the commands
     that use it."""
+    from .datasette import config
+
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
         metadata = config.write_metadata(db, Path(out) / "metadata.json", allowed_hosts=allowed_hosts)
@@ -203,6 +206,7 @@ def export_archive(fmt: str, db: str, out: str, *, portal: str | None, since: st
     """``newsarchive export jsonl|warc|wacz``: :func:`archive.jsonl.export`, :func:`archive.warc.export`
     or :func:`archive.wacz.export`, with a one-line report on stderr."""
     from . import jsonl, wacz, warc
+    from .reading import is_date
 
     if since and not (len(since) >= 10 and is_date(since[:10])):
         print(f"newsarchive export: --since {since!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
@@ -226,6 +230,8 @@ def export_archive(fmt: str, db: str, out: str, *, portal: str | None, since: st
 
 def backup_archive(db: str, out: str, *, force: bool = False) -> int:
     """``newsarchive backup``: :func:`archive.store.backup`, with a one-line report."""
+    from . import store
+
     if Path(out).exists() and not force:
         print(f"newsarchive backup: {out!r} exists; --force replaces it", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ Reads go through :mod:`archive.store` on a connection of its own; the pipeline w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from urllib.parse import urlsplit
 
 from archive import store
@@ -32,7 +32,7 @@ HOME_PATHS = {"", "/index.php", "/index.html", "/index.htm", "/index.aspx", "/de
               "/trangchu.aspx", "/portal", "/portal/pages/default.aspx", "/vi"}
 
 
-def next_page(current_url: str, links: list[PageLink], seen: set[str]) -> PageLink | None:
+def next_page(current_url: str, links: list[PageLink], seen: Container[str]) -> PageLink | None:
     """The listing page after ``current_url`` among its pager ``links``: of those not ``seen``
     (canonical identities), the one with the smallest page number above the current page's (the
     number in ``page-N``, ``?page=N``, ``_cur=N``, ``/trang-N``…, see

@@ -60,6 +60,7 @@ from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, 
 from ..pages import is_duplicate_url
 from ..parsing import ParserPool, default_workers
 from .. import portals
+from ..urlkeys import UrlMap, UrlSet
 from ..report import PortalHealth, YieldReport
 
 
@@ -104,13 +105,14 @@ class PortalSpider(scrapy.Spider):
         self.recheck_days = float(recheck_days)
         self.rotation_days = float(rotation_days)
         self.max_failure_rate = float(max_failure_rate)  #: above it (and 3 failures), a portal is unhealthy
-        self.archived: set[str] = set()  #: canonical URLs of articles archived (or rechecked) in this crawl
-        self.requested: set[str] = set()  #: canonical identities of requested article links
-        self.requested_new: set[str] = set()  #: those of them not archived before this crawl
-        self.hops: dict[str, int] = {}  #: identity → fewest related links from a listing found so far
+        # URL bookkeeping kept as 64-bit keys (crawler.urlkeys): a few bytes a URL, for long crawls
+        self.archived = UrlSet()  #: canonical URLs of articles archived (or rechecked) in this crawl
+        self.requested = UrlSet()  #: canonical identities of requested article links
+        self.requested_new = UrlSet()  #: those of them not archived before this crawl
+        self.hops = UrlMap()  #: identity → fewest related links from a listing found so far
         #: identity → (article, start URL): archived at the related-hops limit, related links not followed
         self.unfollowed: dict[str, tuple[list[RelatedLink], str | None, str | None]] = {}
-        self.listings_seen: set[str] = set()  #: canonical URLs of listing pages (start URLs included)
+        self.listings_seen = UrlSet()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
         self.yields = YieldReport(self.start_urls)
@@ -126,7 +128,7 @@ class PortalSpider(scrapy.Spider):
         self.walk_broken: set[str] = set()
         self.bad_pages: list[PageFailure] = []  #: failures found by :meth:`_parse`, not yet handed on
         self.robots_responses: list = []  #: robots.txt responses not yet kept (crawler.middlewares.KeepRobotsTxt)
-        self.media_requested: set[str] = set()  #: image and attachment URLs requested by this crawl
+        self.media_requested = UrlSet()  #: image and attachment URLs requested by this crawl
         self.resume: dict[str, int] = {}
         self.view: ArchiveView | None = None
         self.platforms: dict[str, str] = {}  #: host → page-object class detected on its last page (the next one's hint)
@@ -215,7 +217,7 @@ class PortalSpider(scrapy.Spider):
         known = self.view.known([u for e in page.entries for u in (e.url, e.href) if u])
         fresh = 0
         for entry in page.entries:
-            if {canonical(entry.url), canonical(entry.href or entry.url)} & self.requested_new:
+            if canonical(entry.url) in self.requested_new or canonical(entry.href or entry.url) in self.requested_new:
                 fresh += 1  # found new by this crawl (through a related link or another page)
                 for request in self._article_requests(entry.url, entry.href, hops=0, category=page.category,
                                                       start_url=start_url):  # now 0 links from a listing
