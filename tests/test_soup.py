@@ -3,6 +3,7 @@ object by object, and every selector lxml answers gets soupsieve's answer, on ev
 and on the shapes where they could part (doctypes, comments, whitespace, scoping, order, changes
 to the tree)."""
 
+import re
 from copy import copy as copy_of
 from pathlib import Path
 
@@ -33,23 +34,31 @@ def names(tags) -> list[str]:
 
 
 def test_every_fixture_page_gets_soupsieves_answers_from_its_mirror(checked, monkeypatch):
-    answered = {"mirror": 0, "soupsieve": 0}
-    mirror_select = soup_module._mirror_select
+    """And BeautifulSoup's own answers to ``find``/``find_all``."""
+    answered = {"mirror": 0, "soupsieve": 0, "mirror find": 0, "walk": 0}
+    mirror_select, mirror_find = soup_module._mirror_select, soup_module._mirror_find
 
     def counting(tag, selector, limit):
         found = mirror_select(tag, selector, limit)
         answered["mirror" if found is not None else "soupsieve"] += 1
         return found
 
+    def counting_find(*args):
+        found = mirror_find(*args)
+        answered["mirror find" if found is not None else "walk"] += 1
+        return found
+
     monkeypatch.setattr(soup_module, "_mirror_select", counting)
+    monkeypatch.setattr(soup_module, "_mirror_find", counting_find)
     pages = sorted(FIXTURES.rglob("*.html"))
     for file in pages:  # a listing page reached as an article is still read as a listing
         parsed = parse_response(f"http://127.0.0.1:8000/{file.name}", file.read_bytes(), "text/html", "article",
                                 None, None)
         assert parsed.error is None or "SelectorMismatch" not in parsed.error, f"{file}: {parsed.error}"
     assert len(pages) > 300
-    # soupsieve is left the selectors asked of copies of a tag (small subtrees)
+    # soupsieve and the walk are left the questions asked of copies of a tag (small subtrees)
     assert answered["mirror"] > 8 * answered["soupsieve"], answered
+    assert answered["mirror find"] > 2 * answered["walk"], answered
 
 
 def test_a_combinator_asked_of_a_tag_may_match_ancestors_outside_it(checked):
@@ -103,6 +112,64 @@ def test_what_lxml_cannot_answer_goes_to_soupsieve(checked):
     copy = copy_of(soup.select_one("#s"))
     assert names(copy.select("div p")) == ["two"]  # a copy is its own tree: its div is inside it
     assert isinstance(page_soup(PAGE.encode()), BeautifulSoup)  # bytes: BeautifulSoup decodes them
+
+
+FINDS = [  # (asked of: "page" or a selector, args, kwargs)
+    ("page", ("p",), {}),
+    ("page", (["p", "span"],), {}),
+    ("page", ("p",), {"class_": "x"}),
+    ("page", (), {"class_": re.compile("^o")}),
+    ("page", (), {"class_": re.compile("^(a|z) ")}),  # the class list joined: no single class matches
+    ("page", (), {"class_": "outer"}),
+    ("page", ("a",), {"href": True}),
+    ("page", ("a",), {"href": re.compile(r"^/")}),
+    ("page", (), {"attrs": {"class": None}, "name": "li"}),  # li without a class: missing attributes count
+    ("page", (lambda t: t.name == "a" and t.has_attr("class"),), {}),
+    ("page", (True,), {"limit": 3}),
+    ("page", (), {"recursive": False}),  # the document's children: the html element
+    ("page", ("html",), {}),
+    ("page", (), {"id": "s"}),
+    ("page", ("p",), {"id": True}),
+    ("page", (re.compile("^(sp|se)"),), {}),
+    ("page", ([],), {}),  # the null set: nothing
+    ("#s", ("p",), {}),
+    ("#s", (True,), {"recursive": False}),
+    ("#s", (["div", "p"],), {"recursive": False}),
+    ("ul", ("a",), {"class_": "y"}),
+    ("ul", ("li",), {"limit": 1}),
+]
+
+
+@pytest.mark.parametrize("asked, args, kwargs", FINDS, ids=[repr((a, b, c))[:60] for a, b, c in FINDS])
+def test_find_all_from_the_mirror_is_beautifulsoups(asked, args, kwargs, checked):
+    """The mirror only narrows the candidates; BeautifulSoup's matcher decides (the check mode
+    compares each answer with BeautifulSoup's own walk, on the same tree)."""
+    page = PAGE.replace("</body>", '<p class="a b">ab</p><p class="z  y">zy</p></body>')
+    plain, soup = BeautifulSoup(page, "lxml"), page_soup(page)
+    assert soup.mirror() is not None
+    ours, theirs = (s if asked == "page" else s.select_one(asked) for s in (soup, plain))
+    found = ours.find_all(*args, **kwargs)
+    assert [str(t) for t in found] == [str(t) for t in theirs.find_all(*args, **kwargs)]
+    first = ours.find(*args, **{k: v for k, v in kwargs.items() if k != "limit"})
+    assert (first is None and not found) or first is found[0]
+
+
+def test_find_all_after_changes_to_the_tree(checked):
+    soup = page_soup(PAGE)
+    soup.find("a", class_="y")["class"] = "w"
+    assert names(soup.find_all(class_="w")) == ["B"] and soup.find_all("a", class_="y") == []
+    soup.find("section").find("p").decompose()
+    assert names(soup.find_all("p")) == ["two", "four"]
+    soup.find("span").append(soup.new_tag("p", string="five"))
+    assert soup.mirror() is None and names(soup.find_all("p")) == ["two", "five", "four"]
+
+
+def test_check_mode_catches_a_wrong_find(checked, monkeypatch):
+    soup = page_soup(PAGE)
+    span = soup.find("span")
+    monkeypatch.setattr(soup_module, "_mirror_find", lambda *args: [span])
+    with pytest.raises(SelectorMismatch, match="find_all"):
+        soup.find_all("p")
 
 
 def test_check_mode_catches_a_wrong_answer(checked, monkeypatch):

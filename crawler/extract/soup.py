@@ -36,7 +36,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ResultSet, Tag
+from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ResultSet, SoupStrainer, Tag
+from bs4.filter import ElementFilter
 from cssselect import HTMLTranslator, SelectorError, parse as parse_css
 from cssselect.parser import CombinedSelector
 from lxml import etree
@@ -131,8 +132,131 @@ def _check(tag: Tag, selector: str, mine: list[Tag], theirs: list[Tag]) -> None:
                                f"soupsieve {[str(t)[:80] for t in theirs]}")
 
 
+def _frozen(value: Any) -> Any:
+    """``value`` (a find argument) as a hashable key: lists and dicts as tuples."""
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    hash(value)  # TypeError for what cannot be a key
+    return value
+
+
+_STRAINERS: dict[Any, SoupStrainer] = {}
+
+
+def _strainer(name: Any, attrs: Any, kwargs: dict[str, Any]) -> SoupStrainer:
+    """BeautifulSoup's own matcher for these find arguments, made once per process when they can
+    be a key (a page object asks the same few questions of every page)."""
+    try:
+        key = (name, attrs, *kwargs.items())
+        hash(key)
+    except TypeError:  # a list or a dict among them
+        try:
+            key = (_frozen(name), _frozen(attrs), _frozen(kwargs))
+        except TypeError:
+            return SoupStrainer(name, attrs, None, **kwargs)
+    strainer = _STRAINERS.get(key)
+    if strainer is None:
+        if len(_STRAINERS) > 4096:
+            _STRAINERS.clear()
+        strainer = _STRAINERS[key] = SoupStrainer(name, attrs, None, **kwargs)
+    return strainer
+
+
+@lru_cache(maxsize=256)
+def _having(attribute: str) -> tuple[etree.XPath, etree.XPath] | None:
+    """XPath for ``(descendant, child)`` elements that have ``attribute``; ``None`` for a name
+    XPath cannot say."""
+    try:
+        return etree.XPath(f"descendant::*[@{attribute}]"), etree.XPath(f"child::*[@{attribute}]")
+    except etree.XPathError:
+        return None
+
+
+def _candidates(context: Any, strainer: SoupStrainer, recursive: bool, whole_page: bool) -> Any:
+    """The elements under ``context`` (its descendants or children; the root element itself too
+    when ``whole_page``) that may match ``strainer``: those of its tag names when its name rules
+    are plain names, else those having an attribute it has rules for (when none of those rules
+    can match a missing attribute), else all."""
+    names = [rule.string for rule in strainer.name_rules]
+    if strainer.name_rules and all(isinstance(n, str) and rule.function is None and rule.pattern is None
+                                   and rule.present is None and rule.exclude_everything is None
+                                   and not (set(n) & {":", "{", "}"}) for n, rule in zip(names, strainer.name_rules)):
+        found = context.iterdescendants(*names) if recursive else context.iterchildren(*names)
+        return [context, *found] if whole_page and context.tag in names else found
+    for attribute, rules in strainer.attribute_rules.items():
+        if all(rule.function is None and rule.present is not False and (rule.string is not None or rule.pattern
+                                                                            is not None or rule.present)
+               for rule in rules) and (having := _having(attribute)):
+            found = having[0](context) if recursive else having[1](context)
+            return [context, *found] if whole_page and attribute in context.attrib else found
+    found = context.iterdescendants() if recursive else context.iterchildren()
+    return [context, *found] if whole_page else found
+
+
+def _mirror_find(tag: Tag, name: Any, attrs: Any, recursive: bool, string: Any, limit: int | None,
+                 kwargs: dict[str, Any]) -> list[Tag] | None:
+    """``tag.find_all(...)`` answered from the page's mirror; ``None`` when it cannot be.
+
+    BeautifulSoup's own matcher decides each match: the mirror only hands it the few candidate
+    tags (by tag name or attribute, in C) instead of every node of the page, in the same order."""
+    if string is not None or "text" in kwargs or "_class" in kwargs or isinstance(name, ElementFilter):
+        return None
+    page = _page_of(tag)
+    mirror = page.mirror() if page is not None else None
+    if mirror is None:
+        return None
+    whole_page = tag is page
+    context = mirror.root if whole_page else mirror.element_of.get(id(tag))
+    if context is None:
+        return None
+    if whole_page and not recursive:  # the document's children: the root element only
+        found = [mirror.tag_of[context]]
+        strainer = _strainer(name, attrs, kwargs)
+        return [t for t in found if strainer.matches_tag(t)]
+    strainer = _strainer(name, attrs, kwargs)
+    tag_of, matches = mirror.tag_of, strainer.matches_tag
+    results: list[Tag] = []
+    for element in _candidates(context, strainer, recursive, whole_page):
+        if not isinstance(element.tag, str):
+            continue  # a comment or a processing instruction
+        candidate = tag_of.get(element)
+        if candidate is None:
+            return None
+        if matches(candidate):
+            results.append(candidate)
+            if limit and len(results) >= limit:
+                break
+    return results
+
+
 class _MirroredSelect:
-    """``select``/``select_one`` from the page's mirror, soupsieve when it cannot answer."""
+    """``select``/``select_one``/``find_all``/``find`` from the page's mirror; soupsieve and
+    BeautifulSoup's own walk when it cannot answer."""
+
+    def find_all(self, name: Any = None, attrs: Any = None, recursive: bool = True, string: Any = None,
+                 limit: int | None = None, **kwargs: Any) -> ResultSet[Any]:
+        kwargs.pop("_stacklevel", None)
+        found = _mirror_find(self, name, attrs, recursive, string, limit, kwargs)
+        if found is None:
+            return super().find_all(name, attrs, recursive, string, limit, **kwargs)
+        if _CHECK:
+            _check(self, f"find_all({name!r}, {attrs!r}, {kwargs!r}, recursive={recursive})", found,
+                   list(super().find_all(name, attrs, recursive, string, limit, **kwargs)))
+        return ResultSet(None, found)
+
+    def find(self, name: Any = None, attrs: Any = None, recursive: bool = True, string: Any = None,
+             **kwargs: Any) -> Any:
+        kwargs.pop("_stacklevel", None)
+        found = _mirror_find(self, name, attrs, recursive, string, 1, kwargs)
+        if found is None:
+            return super().find(name, attrs, recursive, string, **kwargs)
+        if _CHECK:
+            theirs = super().find(name, attrs, recursive, string, **kwargs)
+            _check(self, f"find({name!r}, {attrs!r}, {kwargs!r}, recursive={recursive})", found,
+                   [theirs] if theirs is not None else [])
+        return found[0] if found else None
 
     def select(self, selector: str, namespaces: Any = None, limit: int = 0, **kwargs: Any) -> ResultSet[Tag]:
         found = None if namespaces or kwargs else _mirror_select(self, selector, limit)
