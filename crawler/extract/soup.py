@@ -92,9 +92,11 @@ class _Mirror:
 
 
 def _page_of(tag: Tag) -> PageSoup | None:
+    # read from the instance: a decomposed tag has no attributes left, and BeautifulSoup's
+    # __getattr__ would answer tag.parent with tag.find("parent"), which asks this again
     root = tag
-    while root.parent is not None:
-        root = root.parent
+    while (parent := root.__dict__.get("parent")) is not None:
+        root = parent
     return root if isinstance(root, PageSoup) else None
 
 
