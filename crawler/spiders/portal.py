@@ -64,12 +64,17 @@ from ..urlkeys import UrlMap, UrlSet
 from ..report import PortalHealth, YieldReport
 
 
-#: Listing pages go before articles (priority 0 for a listing's articles, -N for N related hops).
+#: A walk's first listing page goes before everything (priority 0 for a listing's articles, -N
+#: for N related hops)...
 LISTING_PRIORITY = 100
+#: ...and each next one at its articles' priority, requested before them (see parse_listing).
+WALK_PRIORITY = 0
 #: Pages that failed in an earlier crawl are retried before this crawl's articles.
 RETRY_PRIORITY = 50
-#: Images and attachments come after the pages that link them.
-MEDIA_PRIORITY = -1000
+#: An article's images and attachments come right after it, before the next article: put after
+#: every page instead, they waited in memory for the whole listing walk (about one request per
+#: article of a long crawl).
+MEDIA_PRIORITY = 10
 #: Statuses a recheck of an archived article handles itself (not modified; gone).
 RECHECK_STATUSES = [304, 404, 410]
 
@@ -216,12 +221,12 @@ class PortalSpider(scrapy.Spider):
                                 page.url, page.unsupported_pagination)
         known = self.view.known([u for e in page.entries for u in (e.url, e.href) if u])
         fresh = 0
+        articles: list[scrapy.Request] = []  # requested after the next listing page (see below)
         for entry in page.entries:
             if canonical(entry.url) in self.requested_new or canonical(entry.href or entry.url) in self.requested_new:
                 fresh += 1  # found new by this crawl (through a related link or another page)
-                for request in self._article_requests(entry.url, entry.href, hops=0, category=page.category,
-                                                      start_url=start_url):  # now 0 links from a listing
-                    yield request
+                articles += self._article_requests(entry.url, entry.href, hops=0, category=page.category,
+                                                   start_url=start_url)  # now 0 links from a listing
                 continue
             if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
                 continue  # archived: rechecked when due (the window, the rotation, --full)
@@ -231,11 +236,10 @@ class PortalSpider(scrapy.Spider):
                 request = self._recheck_request({**archived, "category": page.category, "reason": "listed as new"},
                                                 start_url=start_url)
                 if request is not None:
-                    yield request
+                    articles.append(request)
             else:
-                for request in self._article_requests(entry.url, entry.href, hops=0, category=page.category,
-                                                      start_url=start_url):
-                    yield request
+                articles += self._article_requests(entry.url, entry.href, hops=0, category=page.category,
+                                                   start_url=start_url)
         self.yields.already_archived(start_url, len(page.entries) - fresh)
         self.logger.debug("listing %s: %d articles (%d not archived), %d other pages", response.url,
                          len(page.entries), fresh, len(page.page_links))
@@ -251,6 +255,12 @@ class PortalSpider(scrapy.Spider):
             if self.in_scope(link.href) and canonical(link.url) not in self.listings_seen:
                 self.listings_seen.add(canonical(link.url))
                 yield self._listing_request(link.href, start_url=start_url, depth=depth + 1)
+        # The next listing page goes first, at its articles' priority: it is read while this page's
+        # articles are fetched, and its own articles queue behind them. Ahead of every article, the
+        # walk ran far ahead of the articles and their requests waited in memory (about one per
+        # article of a long crawl).
+        for request in articles:
+            yield request
 
     async def parse_article(self, response):
         self.health.answered(host_of(response.url))
@@ -473,7 +483,8 @@ class PortalSpider(scrapy.Spider):
                            kind="listing" if response.meta.get("listing_depth") else "article")
 
     def _listing_request(self, url: str, *, start_url: str | None, depth: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, priority=LISTING_PRIORITY,
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
+                              priority=LISTING_PRIORITY if depth == 1 else WALK_PRIORITY,
                               meta={"start_url": start_url, "listing_depth": depth})
 
     def _recheck_request(self, archived: dict, *, start_url: str | None = None) -> scrapy.Request | None:
