@@ -115,7 +115,8 @@ class PortalSpider(scrapy.Spider):
         self.requested = UrlSet()  #: canonical identities of requested article links
         self.requested_new = UrlSet()  #: those of them not archived before this crawl
         self.hops = UrlMap()  #: identity → fewest related links from a listing found so far
-        #: identity → (article, start URL): archived at the related-hops limit, related links not followed
+        #: identity → (related links, category, start URL) of an article archived some related links
+        #: away from a listing: followed (again, nearer) if a nearer link to the article turns up
         self.unfollowed: dict[str, tuple[list[RelatedLink], str | None, str | None]] = {}
         self.listings_seen = UrlSet()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
@@ -387,12 +388,12 @@ class PortalSpider(scrapy.Spider):
         yield ArchivedPage(snapshot=_snapshot(response, article.url), article=article, host=host_of(response.url),
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
         yield from self._media_requests(article, attachments)
-        if hops >= self.related_hops:  # kept, in case a listing or a nearer article links it later
+        if hops > 0:  # kept, in case a listing or a nearer article links it later
             for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
                 # its links only, not the article: a long crawl keeps thousands of these
                 self.unfollowed[identity] = (article.related_links, article.category, start_url)
-            return
-        yield from self._related_requests(article.related_links, article.category, hops, start_url)
+        if hops < self.related_hops:
+            yield from self._related_requests(article.related_links, article.category, hops, start_url)
 
     def _media_requests(self, article: Article, attachments: list[tuple[str, str]]):
         """The article's images and attachments on its portal (:mod:`crawler.extract.media`;
@@ -442,8 +443,8 @@ class PortalSpider(scrapy.Spider):
         links = [link for link in related if self.in_scope(link.href or link.url)]
         known = self.view.known([u for link in links for u in (link.url, link.href) if u]) if self.view else {}
         for link in links:
-            if archived_row(known, link.url, link.href) is not None:
-                continue  # archived: rechecked when due
+            if canonical(link.url) not in self.requested and archived_row(known, link.url, link.href) is not None:
+                continue  # archived before this crawl: rechecked when due
             yield from self._article_requests(link.url, link.href, hops=hops + 1, category=category,
                                               start_url=start_url)
 
@@ -508,7 +509,8 @@ class PortalSpider(scrapy.Spider):
         """A request for the article link ``href`` (identity ``url``), unless it is out of scope or
         that article was already requested. Already requested from farther away (a related link
         read before the listing page that lists it): its distance becomes ``hops``, and if it was
-        already archived at the related-hops limit, its related links are followed now."""
+        already archived, its related links are followed again from there (those already
+        requested get nearer in turn; those beyond the related-hops limit before are requested)."""
         href = href or url
         identity = canonical(url)
         if not self.in_scope(href) or not self.in_scope(url):
@@ -517,7 +519,7 @@ class PortalSpider(scrapy.Spider):
             if hops >= self.hops.get(identity, hops):
                 return []
             self.hops[identity] = hops
-            unfollowed = self.unfollowed.pop(identity, None)
+            unfollowed = self.unfollowed.pop(identity, None) if hops == 0 else self.unfollowed.get(identity)
             if unfollowed is None or hops >= self.related_hops:
                 return []
             related, category_then, first_start_url = unfollowed
