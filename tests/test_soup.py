@@ -129,6 +129,7 @@ FINDS = [  # (asked of: "page" or a selector, args, kwargs)
     ("page", (), {"recursive": False}),  # the document's children: the html element
     ("page", ("html",), {}),
     ("page", (), {"id": "s"}),
+    ("page", ("a",), {"attrs": {"xlink:href": True}}),  # a name XPath cannot say plainly: all candidates
     ("page", ("p",), {"id": True}),
     ("page", (re.compile("^(sp|se)"),), {}),
     ("page", ([],), {}),  # the null set: nothing

@@ -17,7 +17,8 @@ def small_batches(monkeypatch):
 
 def urls(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    return [f"https://sonoivu.hagiang.gov.vn/tin-tuc/bai-{rng.randrange(10**9)}-thi-đua-{n}.html" for n in range(count)]
+    return [f"https://sonoivu.hagiang.gov.vn/tin-tuc/bai-{rng.randrange(10**9)}-thi-đua-{n}.html"
+            for n in range(count)]
 
 
 def test_set_membership_matches_a_python_set():

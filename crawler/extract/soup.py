@@ -19,12 +19,16 @@ the whole tree for every selector, were most of the time it took to read an arti
 * what cssselect cannot translate (``:scope`` but for ``:scope > …``, soupsieve's own extensions,
   namespaces, flags) goes to soupsieve, as does every selector asked of a tree that is not a
   page's (a copy of a tag);
+* ``find``/``find_all`` are narrowed by the mirror: it hands BeautifulSoup's own matcher only the
+  tags of the names asked, or those carrying an attribute asked (in document order), and the
+  matcher decides; a string search, a copy of a tag or a retired mirror get BeautifulSoup's walk;
 * changes to the page's tree keep the mirror in step: an attribute set or deleted is set or
   deleted in the mirror, a tag removed (``extract``, ``decompose``) is removed from it; anything
   inserted retires the mirror and the page goes back to soupsieve.
 
 ``NEWSARCHIVE_CHECK_SELECTORS=1`` in the environment makes every answer from the mirror be
-compared with soupsieve's, raising :class:`SelectorMismatch` on the first difference.
+compared with soupsieve's (or BeautifulSoup's walk, for ``find``), raising
+:class:`SelectorMismatch` on the first difference.
 ``tests/test_soup.py`` runs every fixture page so, and compares the grown tree with
 BeautifulSoup's own, object by object.
 """
@@ -166,10 +170,15 @@ def _strainer(name: Any, attrs: Any, kwargs: dict[str, Any]) -> SoupStrainer:
     return strainer
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")  #: an attribute name XPath says as it is
+
+
 @lru_cache(maxsize=256)
 def _having(attribute: str) -> tuple[etree.XPath, etree.XPath] | None:
     """XPath for ``(descendant, child)`` elements that have ``attribute``; ``None`` for a name
-    XPath cannot say."""
+    XPath cannot say plainly (a prefix, other characters)."""
+    if not _PLAIN_NAME.fullmatch(attribute):
+        return None
     try:
         return etree.XPath(f"descendant::*[@{attribute}]"), etree.XPath(f"child::*[@{attribute}]")
     except etree.XPathError:
@@ -213,11 +222,9 @@ def _mirror_find(tag: Tag, name: Any, attrs: Any, recursive: bool, string: Any, 
     context = mirror.root if whole_page else mirror.element_of.get(id(tag))
     if context is None:
         return None
-    if whole_page and not recursive:  # the document's children: the root element only
-        found = [mirror.tag_of[context]]
-        strainer = _strainer(name, attrs, kwargs)
-        return [t for t in found if strainer.matches_tag(t)]
     strainer = _strainer(name, attrs, kwargs)
+    if whole_page and not recursive:  # the document's children: the root element only
+        return [t for t in [mirror.tag_of[context]] if strainer.matches_tag(t)]
     tag_of, matches = mirror.tag_of, strainer.matches_tag
     results: list[Tag] = []
     for element in _candidates(context, strainer, recursive, whole_page):
