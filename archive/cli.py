@@ -4,6 +4,8 @@
     newsarchive portals [--json]
     newsarchive inspect URL_OR_FILE [--url URL]
     newsarchive reparse --db PATH [--portal SLUG] [--verbose]
+    newsarchive crawl … --frontier redis://HOST:PORT/N [--join]   (a crawl fleet's worker)
+    newsarchive ingest --frontier redis://HOST:PORT/N --db PATH [--follow]   (its one writer)
     newsarchive serve --db PATH [--port N] [--host HOST] [--allowed-host NAME ...] [--allow-sql] [--cors]
     newsarchive backup --db PATH --out FILE [--force]
     newsarchive datasette-config --db PATH --out DIR [--allowed-host NAME ...]
@@ -11,8 +13,8 @@
     newsarchive export warc --db PATH --out FILE.warc.gz [--portal SLUG] [--since DATE]
     newsarchive export wacz --db PATH --out FILE.wacz [--portal SLUG] [--since DATE]
 
-``crawl``, ``portals``, ``inspect`` and ``reparse`` run ``python -m crawler.run`` /
-``crawler.portals`` / ``crawler.inspect`` / ``crawler.reparse`` in a child process (Twisted's
+``crawl``, ``portals``, ``inspect``, ``reparse`` and ``ingest`` run ``python -m crawler.run`` /
+``crawler.portals`` / ``crawler.inspect`` / ``crawler.reparse`` / ``crawler.ingest`` in a child process (Twisted's
 reactor runs once per process, and ``archive`` does not import the crawler); signals are forwarded to it and its exit status is
 passed through (see :func:`run_crawler_command`).
 ``serve`` runs Datasette (in this process) on the archive with the project's metadata;
@@ -40,6 +42,7 @@ CRAWLER_COMMANDS = {
     "portals": ("crawler.portals", "list the registered portals"),
     "inspect": ("crawler.inspect", "show the platform and extraction of one page, as JSON"),
     "reparse": ("crawler.reparse", "re-extract archived articles from their stored responses, without network"),
+    "ingest": ("crawler.ingest", "save what a crawl fleet (crawl --frontier) sends into the archive: its only writer"),
 }
 
 

@@ -17,6 +17,7 @@ templates; keep them stable):
                     type, size, fetch time, status.
 ``article_media``   each article's images and attachments (role, position, URL, title) → ``media``.
 ``failures``        every page that failed, until it answers (``resolved_at``): retried first.
+``ingest_positions`` how far the writer of a crawl fleet has saved the fleet's item stream.
 ``listing_walks``   per start URL: how many listing pages the latest walk read, and whether it
                     completed (an interrupted walk is read again to that depth by the next crawl).
 ``articles_fts``    FTS5 over ``search_folded`` and ``search_marked``: the title, summary, body and
@@ -252,6 +253,13 @@ def m012_media(db: Database) -> None:
     db["article_media"].create_index(["url"])
 
 
+@migrations()
+def m013_ingest_positions(db: Database) -> None:
+    """How far the writer of a crawl fleet has read the fleet's item stream: saved in the same
+    transaction as the items, so an item delivered again after a restart is not saved twice."""
+    db["ingest_positions"].create({"stream": str, "last_id": str, "updated_at": str}, pk="stream")
+
+
 def _reindex_on_update_of(db: Database, columns: list[str]) -> None:
     """Re-index an article for search only when a searched column changes (sqlite-utils' trigger
     fires on any update: every recheck's last_seen_at rewrote the article's FTS entries)."""
@@ -444,13 +452,13 @@ def known_articles(db: Database, urls: Iterable[str]) -> dict[str, dict[str, Any
     return found
 
 
-def _host_ranges(hosts: Iterable[str]) -> tuple[str, list[str]]:
-    """A WHERE clause (and its parameters) selecting articles whose URL is on one of ``hosts``
-    (``host[:port]``, either scheme), as ranges of the unique ``url`` index."""
+def _host_ranges(hosts: Iterable[str], column: str = "url") -> tuple[str, list[str]]:
+    """A WHERE clause (and its parameters) selecting articles whose URL (``column``) is on one of
+    ``hosts`` (``host[:port]``, either scheme), as ranges of the unique ``url`` index."""
     clauses, params = [], []
     for host in sorted(set(hosts)):
         for scheme in ("http", "https"):
-            clauses.append("(url >= ? AND url < ?)")
+            clauses.append(f"({column} >= ? AND {column} < ?)")
             params += [f"{scheme}://{host}/", f"{scheme}://{host}0"]
     return "(" + (" OR ".join(clauses) or "0") + ")", params
 
@@ -495,6 +503,31 @@ def articles_to_recheck(db: Database, hosts: Iterable[str], *, published_since: 
             f"ORDER BY last_seen_at, id LIMIT ?", [*params, *([published_since] if published_since else []),
                                                    checked_before, limit])]
     return due
+
+
+def known_articles_on(db: Database, hosts: Iterable[str]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Every URL an archived article on ``hosts`` is known under, with the article as
+    :func:`known_articles` gives it: ``(url, row)`` pairs (for a crawl fleet's published state)."""
+    where, params = _host_ranges(hosts, column="a.url")
+    for row in db.query(
+            f"SELECT k.url AS alias, a.url, a.published_at, a.removed_at, a.fetch_url, a.etag, a.last_modified "
+            f"FROM articles a JOIN article_urls k ON k.article_id = a.id WHERE {where}",
+            params):
+        yield row.pop("alias"), row
+
+
+# --- a crawl fleet's writer (crawler.ingest) ---------------------------------------------------
+
+
+def ingest_position(db: Database, stream: str) -> str | None:
+    """The id of the last item of ``stream`` saved (a Redis stream id, ``MS-SEQ``), or None."""
+    row = _get(db, "ingest_positions", "stream = ?", [stream])
+    return row["last_id"] if row else None
+
+
+def record_ingest_position(db: Database, stream: str, last_id: str, at: str) -> None:
+    """Items of ``stream`` up to ``last_id`` are saved (call in the transaction that saved them)."""
+    db["ingest_positions"].upsert({"stream": stream, "last_id": last_id, "updated_at": at}, pk="stream")
 
 
 # --- snapshots -------------------------------------------------------------------------------
@@ -553,6 +586,13 @@ def known_media(db: Database, urls: Iterable[str], retry_failed: bool = False) -
         found.update(r["url"] for r in db.query(
             f"SELECT url FROM media WHERE {which} AND url IN ({', '.join('?' * len(chunk))})", chunk))
     return found
+
+
+def media_states(db: Database) -> Iterable[tuple[str, bool]]:
+    """Every image and attachment URL :func:`known_media` would name: ``(url, held)``, ``held``
+    when the archive has its file (else it answered an HTTP error)."""
+    for row in db.query("SELECT url, sha256 IS NOT NULL AS held FROM media WHERE sha256 IS NOT NULL OR status >= 400"):
+        yield row["url"], bool(row["held"])
 
 
 def save_media(db: Database, root: str, media: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ Reads go through :mod:`archive.store` on a connection of its own; the pipeline w
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Container, Iterable
 from urllib.parse import urlsplit
 
@@ -128,3 +129,45 @@ class ArchiveView:
 
     def close(self) -> None:
         self.db.close()
+
+
+class FrontierView(ArchiveView):
+    """The same view for a worker of a crawl fleet: the archive's state as the writer published
+    it in the frontier (:mod:`crawler.frontier`), never the SQLite file."""
+
+    def __init__(self, frontier):  # noqa: super().__init__ opens SQLite; this view does not
+        self.frontier = frontier
+        self.hosts = []
+        self._state: dict | None = None
+        self._read_at = 0.0
+
+    @property
+    def newest(self) -> str | None:  # type: ignore[override]
+        return self._published()["newest"]
+
+    def _published(self) -> dict:
+        """The published state, read again after 5 s (a worker may start before it is published)."""
+        if self._state is None or time.monotonic() - self._read_at > 5:
+            self._state, self._read_at = self.frontier.state(), time.monotonic()
+        return self._state
+
+    def known(self, urls: Iterable[str]) -> dict[str, dict]:
+        urls = list(urls)
+        return self.frontier.known(urls + [canonical(u) for u in urls])
+
+    def known_media(self, urls: Iterable[str], retry_failed: bool = False) -> set[str]:
+        return self.frontier.known_media(urls, retry_failed=retry_failed)
+
+    def resume_depth(self, start_urls: Iterable[str]) -> dict[str, int]:
+        resume = self._published()["resume"]
+        return {url: resume.get(url, 0) for url in start_urls}
+
+    def rechecks(self, **options) -> list[dict]:
+        """The rechecks the writer chose for this run (with the run's options)."""
+        return self._published()["due"]
+
+    def failures_to_retry(self) -> list[dict]:
+        return self._published()["retries"]
+
+    def close(self) -> None:
+        pass

@@ -175,6 +175,8 @@ class ListingWalk:
 
     start_url: str
     pages_read: int  #: listing pages read, counting the depth an interrupted earlier walk reached
+    #: the walk read its last page (sent by the workers of a crawl fleet, which see no crawl's end)
+    complete: bool = False
 
 
 @dataclass

@@ -72,6 +72,11 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider=None):
+        self.open_run((spider or self.crawler.spider).start_urls)
+
+    def open_run(self, start_urls: list[str]) -> None:
+        """Open the archive and record a crawl run of ``start_urls`` (a crawl's, or a fleet's run
+        for its writer, :mod:`crawler.ingest`)."""
         self.registry = portals.load()
         self.db = store.open_db(self.db_path)
         for run in store.running_crawl_runs(self.db):
@@ -79,8 +84,7 @@ class ArchivePipeline:
                 store.close_interrupted_run(self.db, run["id"])
                 logger.warning("crawl run %d (started %s) was killed before it finished: closed as interrupted, "
                                "with the counts it had saved", run["id"], run["started_at"])
-        spider = spider or self.crawler.spider
-        self.run_id = store.start_crawl_run(self.db, spider.start_urls, now_iso(), pid=os.getpid(),
+        self.run_id = store.start_crawl_run(self.db, start_urls, now_iso(), pid=os.getpid(),
                                             hostname=socket.gethostname())
         if self.crawler is not None and self.batch_seconds > 0:  # a batch left open while the crawl waits
             self._committer = task.LoopingCall(self._commit_if_due)
@@ -113,11 +117,11 @@ class ArchivePipeline:
                          + (", …" if len(held) > 5 else ""), error)
 
     def process_item(self, item, spider=None):
-        spider = spider or self.crawler.spider
+        spider = spider or (self.crawler.spider if self.crawler else None)
         self._begin()
         try:
             if isinstance(item, ListingWalk):
-                store.record_listing_walk(self.db, item.start_url, pages_read=item.pages_read, complete=False,
+                store.record_listing_walk(self.db, item.start_url, pages_read=item.pages_read, complete=item.complete,
                                           crawl_run_id=self.run_id, at=now_iso())
             elif isinstance(item, ArticleCheck):
                 self._check(item)

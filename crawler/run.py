@@ -24,6 +24,8 @@ from archive import package_version, store
 from archive.lock import ArchiveLock, ArchiveLocked
 
 from . import portals
+from .fleet import fleet_settings
+from .frontier import Frontier, FrontierError, check_url
 from .spiders.portal import PortalSpider, check_start_url
 
 #: Exit statuses (the module docstring); an interrupted crawl exits 128 + the signal's number.
@@ -68,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=_non_negative_int, default=None, metavar="N",
                         help="processes that parse pages while the downloader keeps fetching (default: the number "
                              "of cores; 0: parse in the crawl's own thread)")
+    fleet = parser.add_argument_group("a crawl fleet (several processes, one archive; see `newsarchive ingest`)")
+    fleet.add_argument("--frontier", type=_redis_url, metavar="URL",
+                       help="work on the shared frontier in this Redis database (redis://HOST:PORT/N): seed the "
+                            "start URLs into it and crawl with the other workers; the archive is written by "
+                            "`newsarchive ingest --frontier URL --db PATH` only")
+    fleet.add_argument("--join", action="store_true",
+                       help="with --frontier: seed nothing, work on the frontier's run (wait for one)")
+    fleet.add_argument("--lease-seconds", type=_positive_float, default=60, metavar="SECONDS",
+                       help="a request a worker took returns to the frontier when the worker has not been heard "
+                            "from for SECONDS (default 60)")
+    fleet.add_argument("--state-timeout", type=_positive_float, default=120, metavar="SECONDS",
+                       help="how long seeding waits for the writer to publish the archive's state (default 120)")
     parser.add_argument("--json-summary", metavar="FILE", help="also write the summary, per portal, as JSON to FILE")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="INFO (default): a few lines per portal and the summary; DEBUG: Scrapy's detail too")
@@ -97,6 +111,9 @@ def settings_for(args: argparse.Namespace) -> Settings:
         overrides["DOWNLOAD_DELAY"] = args.delay
         if args.delay == 0:
             overrides["AUTOTHROTTLE_ENABLED"] = False
+    if args.frontier:
+        overrides.update(fleet_settings(args.frontier, delay=1.0 if args.delay is None else args.delay,
+                                        lease_seconds=args.lease_seconds))
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -129,8 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         urls = [check_start_url(u) for u in args.start_urls] + registered_start_urls(args.portal, args.all)
     except (ValueError, portals.RegistryError) as error:
         parser.error(str(error))
-    if not urls:
+    if args.join and not args.frontier:
+        parser.error("--join works on a frontier: give --frontier URL")
+    if args.join and urls:
+        parser.error("--join seeds nothing: give no START_URL, --portal or --all (the first worker seeds them)")
+    if not urls and not args.join:
         parser.error("give START_URL(s), --portal SLUG or --all")
+    if args.frontier:
+        return crawl_on_frontier(args, urls)
     lock = ArchiveLock(args.db)
     try:
         lock.acquire(wait=args.wait_lock, command=" ".join(sys.argv))
@@ -156,6 +179,41 @@ def main(argv: list[str] | None = None) -> int:
     one_line_errors(args.log_level)
     process.start()
     return report(args, crawler, process.signal_received)
+
+
+def crawl_on_frontier(args: argparse.Namespace, urls: list[str]) -> int:
+    """Be one worker of the fleet on ``args.frontier`` (:mod:`crawler.fleet`): seed ``urls`` as a
+    run (unless ``--join``), once the writer has published the archive's state, then crawl until
+    the run is drained. Never opens the archive."""
+    try:
+        frontier = Frontier(args.frontier, lease_seconds=args.lease_seconds)
+    except FrontierError as error:
+        print(f"newsarchive crawl: {error}", file=sys.stderr)
+        return EXIT["usage"]
+    if not args.join:
+        run_id, new = frontier.start_run(urls, {"full": args.full, "recheck_days": args.recheck_days,
+                                                "rotation_days": args.rotation_days})
+        print(f"newsarchive crawl: {'started' if new else 'added to'} run {run_id} on {args.frontier}",
+              file=sys.stderr)
+        if not frontier.wait_for_state(run_id, args.state_timeout):
+            print(f"newsarchive crawl: the archive's state for run {run_id} was not published within "
+                  f"{args.state_timeout:g} s: is `newsarchive ingest --frontier {args.frontier} --db PATH` running? "
+                  "(nothing was fetched; the run stays seeded for it)", file=sys.stderr)
+            return EXIT["usage"]
+    if args.log_level != "DEBUG":
+        logging.getLogger("scrapy.utils.log").addFilter(lambda record: record.levelno >= logging.WARNING)
+    process = _Process(settings_for(args))
+    quiet_scrapy(args.log_level)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, start_urls=urls, related_hops=args.related_hops, full=args.full,
+                  recheck_days=args.recheck_days, rotation_days=args.rotation_days,
+                  max_failure_rate=args.max_failure_rate, join=args.join)
+    one_line_errors(args.log_level)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    print(f"worker {stats.get('finish_reason', '?')}: {stats.get('downloader/request_count', 0)} requests, "
+          f"{stats.get('newsarchive/items_sent', 0)} items sent to {args.frontier}", file=sys.stderr)
+    return 128 + process.signal_received if process.signal_received else EXIT["ok"]
 
 
 def report(args: argparse.Namespace, crawler, signal_received: int | None) -> int:
@@ -230,6 +288,13 @@ def summary_line(stats: dict, db: str, health: list[dict] | None = None) -> str:
     if unhealthy:
         line += f"; unhealthy: {', '.join(unhealthy)}"
     return line
+
+
+def _redis_url(text: str) -> str:
+    try:
+        return check_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _rate(text: str) -> float:

@@ -35,6 +35,9 @@ Run: ``scrapy crawl portal -a start_url=URL [-a full=1] [-a recheck_days=7] [-a 
 
 from __future__ import annotations
 
+import functools
+import inspect
+import time
 from urllib.parse import urlsplit
 
 import scrapy
@@ -54,7 +57,7 @@ from ..extract.dates import now_iso
 from ..extract.encoding import looks_binary
 from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
-from ..incremental import ArchiveView, archived_row, conditional_headers, is_home_page, next_page
+from ..incremental import ArchiveView, FrontierView, archived_row, conditional_headers, is_home_page, next_page
 from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, MediaFile, NotArticle, PageFailure,
                      RelatedLink, Snapshot)
 from ..pages import is_duplicate_url
@@ -79,6 +82,32 @@ MEDIA_PRIORITY = 10
 RECHECK_STATUSES = [304, 404, 410]
 
 
+def _settles_lease(callback):
+    """For a worker of a crawl fleet (:mod:`crawler.fleet`): once ``callback`` (a callback or an
+    errback) has handed on everything it produced, or raised, the frontier lease of its request
+    is settled; a worker killed before that leaves the request to another."""
+    if inspect.isasyncgenfunction(callback):
+        @functools.wraps(callback)
+        async def settling(self, answer):
+            try:
+                async for output in callback(self, answer):
+                    yield output
+            except Exception:
+                self._settle(answer)
+                raise
+            self._settle(answer)
+    else:
+        @functools.wraps(callback)
+        def settling(self, answer):
+            try:
+                yield from callback(self, answer)
+            except Exception:
+                self._settle(answer)
+                raise
+            self._settle(answer)
+    return settling
+
+
 def check_start_url(url: str) -> str:
     """Return ``url`` stripped, or raise ValueError with a message a user can act on."""
     url = (url or "").strip()
@@ -93,15 +122,17 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, start_url: str | None = None, start_urls=None, related_hops: int | str = 2,
                  full: bool | str = False, recheck_days: float | str = 7, rotation_days: float | str = 30,
-                 max_failure_rate: float | str = 0.10, **kwargs):
+                 max_failure_rate: float | str = 0.10, join: bool | str = False, **kwargs):
         super().__init__(**kwargs)
+        #: a worker joining a fleet's run (crawler.fleet): no start URL of its own, nothing seeded
+        self.join = str(join).lower() in ("1", "true", "yes") if isinstance(join, str) else bool(join)
         if isinstance(start_urls, str):  # -a start_urls=URL1,URL2
             urls = [u for u in start_urls.split(",") if u.strip()]
         else:
             urls = list(start_urls or [])
         if start_url:
             urls.append(start_url)
-        if not urls:
+        if not urls and not self.join:
             raise ValueError("no start URL: pass a category listing URL (-a start_url=URL)")
         self.start_urls = [check_start_url(u) for u in urls]
         self.hosts = {host_of(u) for u in self.start_urls}
@@ -122,10 +153,10 @@ class PortalSpider(scrapy.Spider):
         self.failures = 0
         self.unsupported_logged: set[str] = set()
         self.yields = YieldReport(self.start_urls)
-        registry = portals.load()
+        self.registry = registry = portals.load()
         #: where images and attachments may come from: the portals' hosts and their registered media hosts
-        self.media_hosts = self.hosts | {h for host in self.hosts if (p := portals.for_host(host, registry))
-                                         for h in p.media_hosts}
+        self.media_hosts = self._media_hosts_of(self.hosts)
+        self._scope_read_at = 0.0  #: when a fleet worker last read the run's start URLs (its scope)
         self.health = PortalHealth(self.yields, name_of=lambda host: getattr(portals.for_host(host, registry),
                                                                               "slug", None) or host)
         #: per start URL: listing pages read in this crawl, and whether its walk broke (a listing
@@ -141,6 +172,31 @@ class PortalSpider(scrapy.Spider):
         self._parser: ParserPool | None = None
         self.attachments: dict[str, list[tuple[str, str]]] = {}  #: article URL → its attachments, read by the parser
 
+    def _media_hosts_of(self, hosts: set[str]) -> set[str]:
+        return hosts | {h for host in hosts if (p := portals.for_host(host, self.registry)) for h in p.media_hosts}
+
+    @property
+    def fleet(self):
+        """This worker's :class:`crawler.fleet.Fleet` when the crawl runs on a shared frontier, else None."""
+        return getattr(getattr(self, "crawler", None), "fleet", None)
+
+    def _settle(self, answer) -> None:
+        fleet = self.fleet
+        if fleet is not None and getattr(answer, "request", None) is not None:
+            fleet.settle(answer.request)
+
+    def _read_fleet_scope(self) -> None:
+        """A fleet worker's hosts are those of the run's start URLs, wherever they were seeded
+        (read again at most every 5 s, when a host not yet in scope turns up)."""
+        if time.monotonic() - self._scope_read_at < 5:
+            return
+        self._scope_read_at = time.monotonic()
+        run = self.fleet.frontier.run()
+        hosts = {host_of(u) for u in (run or {}).get("seeds", [])}
+        if not hosts <= self.hosts:
+            self.hosts |= hosts
+            self.media_hosts = self._media_hosts_of(self.hosts)
+
     @property
     def parser(self) -> ParserPool:
         """The pool that parses pages (``PARSER_WORKERS`` processes; 0: in the reactor thread)."""
@@ -151,7 +207,12 @@ class PortalSpider(scrapy.Spider):
         return self._parser
 
     async def start(self):
-        self.view = ArchiveView(self.settings.get("ARCHIVE_DB"), self.hosts)
+        if self.fleet is not None:  # the archive's state as the fleet's writer published it
+            self.view = FrontierView(self.fleet.frontier)
+            if self.join:
+                return  # the run's requests are in the frontier already, or will be
+        else:
+            self.view = ArchiveView(self.settings.get("ARCHIVE_DB"), self.hosts)
         self.resume = self.view.resume_depth(self.start_urls)
         for url, depth in self.resume.items():
             if depth:
@@ -177,6 +238,8 @@ class PortalSpider(scrapy.Spider):
             request = self._recheck_request(row)
             if request is not None:
                 yield request
+        if self.fleet is not None:
+            self.fleet.frontier.mark_seeded()
 
     def closed(self, reason):
         if self.view is not None:
@@ -191,8 +254,9 @@ class PortalSpider(scrapy.Spider):
 
     # --- callbacks -------------------------------------------------------------------------
 
+    @_settles_lease
     async def parse_listing(self, response):
-        self.health.answered(host_of(response.url))
+        self._answered(response)
         page = await self._parse(response, expect="listing")
         for item in self._take_bad_pages():
             yield item
@@ -212,7 +276,9 @@ class PortalSpider(scrapy.Spider):
         # the listing as the portal served it (kept once per distinct body: WARC export, history)
         yield ArchivedPage(snapshot=_snapshot(response, kind="listing"), article=None, host=host_of(response.url),
                            note="listing page", start_url=start_url)
-        if start_url in self.walk_pages:
+        if self.fleet is not None and start_url:  # walks are spread over workers: their depth counts
+            yield ListingWalk(start_url=start_url, pages_read=max(depth, self.view.resume_depth([start_url])[start_url]))
+        elif start_url in self.walk_pages:
             self.walk_pages[start_url] += 1
             yield ListingWalk(start_url=start_url,
                               pages_read=max(self.walk_pages[start_url], self.resume.get(start_url, 0)))
@@ -252,10 +318,14 @@ class PortalSpider(scrapy.Spider):
             self.logger.info("listing %s: every entry already archived; not paging further (--full walks every "
                              "page)", response.url)
             following = []
+        walking = False
         for link in following:
             if self.in_scope(link.href) and canonical(link.url) not in self.listings_seen:
                 self.listings_seen.add(canonical(link.url))
+                walking = True
                 yield self._listing_request(link.href, start_url=start_url, depth=depth + 1)
+        if self.fleet is not None and start_url and not walking:  # the end of this walk
+            yield ListingWalk(start_url=start_url, pages_read=depth, complete=True)
         # The next listing page goes first, at its articles' priority: it is read while this page's
         # articles are fetched, and its own articles queue behind them. Ahead of every article, the
         # walk ran far ahead of the articles and their requests waited in memory (about one per
@@ -263,8 +333,9 @@ class PortalSpider(scrapy.Spider):
         for request in articles:
             yield request
 
+    @_settles_lease
     async def parse_article(self, response):
-        self.health.answered(host_of(response.url))
+        self._answered(response)
         recheck = response.meta.get("recheck")  # the archived article's URL, for a recheck
         start_url = response.meta.get("start_url")
         if recheck and response.status == 304:
@@ -306,6 +377,12 @@ class PortalSpider(scrapy.Spider):
             yield ArchivedPage(snapshot=_snapshot(response, kind="page"), article=None, host=host_of(response.url),
                                note=reason, start_url=start_url)
 
+    def _answered(self, response) -> None:
+        host = host_of(response.url)
+        self.health.answered(host)
+        if self.fleet is not None and host not in self.hosts:
+            self._read_fleet_scope()
+
     def _take_bad_pages(self):
         while self.bad_pages:
             yield self.bad_pages.pop(0)
@@ -320,6 +397,7 @@ class PortalSpider(scrapy.Spider):
         return ArticleCheck(url=url, checked_at=now_iso(), status=response.status, outcome="taken_down",
                             reason=reason, start_url=response.meta.get("start_url"))
 
+    @_settles_lease
     def on_error(self, failure):
         request = failure.request
         message = failure.getErrorMessage()
@@ -373,6 +451,8 @@ class PortalSpider(scrapy.Spider):
 
     def in_scope(self, url: str) -> bool:
         """Same host as a start URL, not a print/save/send-mail duplicate view, not a file download."""
+        if self.fleet is not None and host_of(url) not in self.hosts:
+            self._read_fleet_scope()
         return host_of(url) in self.hosts and not is_duplicate_url(url) and not is_document(url)
 
     def _article_outputs(self, response, article: Article, *, hops: int):
@@ -416,6 +496,7 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_media, errback=self.on_media_error, priority=MEDIA_PRIORITY,
                                  meta={"media": item, "download_maxsize": limit, "download_warnsize": 0})
 
+    @_settles_lease
     def parse_media(self, response):
         item: MediaFile = response.meta["media"]
         item.status = response.status
@@ -424,6 +505,7 @@ class PortalSpider(scrapy.Spider):
         item.fetched_at = now_iso()
         yield item
 
+    @_settles_lease
     def on_media_error(self, failure):
         """A missing or oversized image or attachment: logged, counted (``newsarchive/media_failures``),
         never a page failure (the article is archived; the next crawl tries the file again)."""

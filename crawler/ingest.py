@@ -1,0 +1,214 @@
+"""The one writer of a crawl fleet: ``newsarchive ingest --frontier redis://HOST:PORT/N --db PATH``.
+
+Workers (``newsarchive crawl --frontier URL``) never touch SQLite: what they extract goes to the
+frontier's item stream (:mod:`crawler.frontier`); this process saves it with the crawl's own
+pipeline (:class:`crawler.pipelines.ArchivePipeline`, so through :mod:`archive.store` only), under
+the archive's lock. For each run of the fleet it:
+
+1. publishes the archive's state for the run's hosts (what is archived and its validators, the
+   images kept, the newest publication date, walks to resume, the articles due for a recheck and
+   the failed pages to retry), which the run's first worker waits for before it seeds;
+2. saves the items in batches (up to ``--batch`` items or one second), each batch in one
+   transaction that also records the stream position it reached, then acknowledges them in the
+   stream: an item delivered again (a writer killed between the two) is skipped, and an article
+   fetched twice (a worker killed after sending it) is saved once (the store is idempotent);
+3. keeps the published state up to date as it saves (articles, images);
+4. records the run (``crawl_runs``: one row per fleet run, counting what it saved) and ends it
+   when the run is drained: nothing queued, nothing leased, every item saved.
+
+Without ``--follow`` it exits after one run (waiting for one to be seeded); with it, it serves
+run after run until stopped. Exit status: 0, 2 bad usage or an unreachable frontier, 75 the
+archive is locked, 128 + N after signal N (the open batch is saved first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+
+from archive import package_version, store
+from archive.lock import ArchiveLock, ArchiveLocked
+
+from .extract.dates import now_iso
+from .extract.urls import canonical, host_of
+from .frontier import Frontier, FrontierError, check_url
+from .incremental import ArchiveView
+from .items import ArchivedPage, MediaFile, PageFailure
+from .pipelines import ArchivePipeline
+
+logger = logging.getLogger("crawler.ingest")
+
+EXIT = {"ok": 0, "usage": 2, "locked": 75}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsarchive ingest",
+                                     description="Save what a crawl fleet's workers send into the archive "
+                                                 "(the fleet's only writer).")
+    parser.add_argument("--frontier", required=True, type=_redis_url, metavar="URL",
+                        help="the fleet's Redis database, redis://HOST:PORT/N")
+    parser.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
+    parser.add_argument("--follow", action="store_true",
+                        help="keep serving run after run (default: exit when one run is saved)")
+    parser.add_argument("--batch", type=int, default=100, metavar="N",
+                        help="items saved per transaction at most (default 100)")
+    parser.add_argument("--wait-lock", type=float, default=0, metavar="SECONDS",
+                        help="if another process holds the archive, wait up to SECONDS (default: exit 75 at once)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--version", action="version", version=f"newsarchive {package_version()}")
+    return parser
+
+
+def _redis_url(text: str) -> str:
+    try:
+        return check_url(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+class Writer:
+    """Saves one fleet run's items (see the module docstring)."""
+
+    def __init__(self, frontier: Frontier, db_path: str, batch: int):
+        self.frontier = frontier
+        self.db_path = db_path
+        self.batch = max(1, batch)
+        self.stream = frontier.key("items")
+        self.pipeline: ArchivePipeline | None = None
+        self.run_id: int | None = None  #: the fleet's run being saved
+        self.saved = 0
+
+    def publish(self, run: dict) -> None:
+        """The archive's state for ``run`` (its hosts, its options), for the workers."""
+        hosts = {host_of(url) for url in run["seeds"]}
+        options = run["options"]
+        view = ArchiveView(self.db_path, hosts)
+        try:
+            due = view.rechecks(recheck_days=options.get("recheck_days", 7),
+                                rotation_days=options.get("rotation_days", 30), everything=options.get("full", False))
+            media = list(store.media_states(view.db))
+            self.frontier.publish_state(
+                run["id"], known=store.known_articles_on(view.db, hosts),
+                media_held=(url for url, held in media if held), media_known=(url for url, _ in media),
+                newest=view.newest, resume=view.resume_depth(run["seeds"]), due=due,
+                retries=view.failures_to_retry())
+        finally:
+            view.close()
+        logger.info("run %d: published the archive's state for %d hosts (%d rechecks due)", run["id"], len(hosts),
+                    len(due))
+
+    def open(self, run: dict) -> None:
+        self.pipeline = ArchivePipeline(self.db_path, batch_items=10**9, batch_seconds=10**9)
+        self.pipeline.open_run(run["seeds"])
+        self.run_id = run["id"]
+        self.position = store.ingest_position(self.pipeline.db, self.stream)
+
+    def save(self, block_ms: int = 1000) -> int:
+        """Save the next batch of items (waiting up to ``block_ms`` for one); returns how many."""
+        entries = self.frontier.receive_items(self.batch, block_ms)
+        if not entries:
+            return 0
+        pipeline = self.pipeline
+        fresh = [(entry_id, item) for entry_id, item in entries if _after(entry_id, self.position)]
+        for entry_id, item in fresh:
+            if isinstance(item, PageFailure):
+                pipeline.counts["failures"] += 1
+            pipeline.process_item(item)
+        if fresh:
+            pipeline._begin()
+            store.record_ingest_position(pipeline.db, self.stream, fresh[-1][0], now_iso())
+            pipeline.commit()
+            self.position = fresh[-1][0]
+            self._publish_saved([item for _, item in fresh])
+        self.frontier.ack_items([entry_id for entry_id, _ in entries])
+        self.saved += len(fresh)
+        return len(entries)
+
+    def _publish_saved(self, items: list) -> None:
+        for item in items:
+            if isinstance(item, ArchivedPage) and item.article is not None and item.outcome:
+                headers = {k.lower(): v for k, v in item.snapshot.headers.items()}
+                urls = {item.article.url, canonical(item.snapshot.requested_url), *item.aliases}
+                self.frontier.saved_article(urls, {"url": item.article.url, "fetch_url": item.snapshot.requested_url,
+                                                   "etag": headers.get("etag"),
+                                                   "last_modified": headers.get("last-modified")})
+            elif isinstance(item, MediaFile) and item.status is not None:
+                self.frontier.saved_media(item.url, held=item.body is not None and 200 <= item.status < 300)
+
+    def close(self, reason: str) -> None:
+        """End the run's record: ``finished`` (drained) or ``shutdown`` (interrupted)."""
+        if self.pipeline is not None:
+            self.pipeline.spider_closed(None, reason)
+            logger.info("run %d %s: %d items saved", self.run_id, "saved" if reason == "finished" else "interrupted",
+                        self.saved)
+        self.pipeline, self.run_id, self.saved = None, None, 0
+
+
+def _after(entry_id: str, position: str | None) -> bool:
+    """Whether stream id ``entry_id`` comes after ``position`` (ids are ``MS-SEQ``)."""
+    if position is None:
+        return True
+    key = lambda i: tuple(int(part) for part in i.split("-"))  # noqa: E731
+    return key(entry_id) > key(position)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    try:
+        frontier = Frontier(args.frontier)
+    except FrontierError as error:
+        print(f"newsarchive ingest: {error}", file=sys.stderr)
+        return EXIT["usage"]
+    lock = ArchiveLock(args.db)
+    try:
+        lock.acquire(wait=args.wait_lock, command=" ".join(sys.argv))
+    except ArchiveLocked as error:
+        print(f"newsarchive ingest: {error}; nothing was saved (--wait-lock SECONDS waits for it)", file=sys.stderr)
+        return EXIT["locked"]
+    except OSError as error:
+        print(f"newsarchive ingest: cannot lock the archive {args.db!r}: {error}", file=sys.stderr)
+        return EXIT["usage"]
+    try:
+        store.open_db(args.db).close()
+    except Exception as error:
+        print(f"newsarchive ingest: cannot open the archive {args.db!r}: {error}", file=sys.stderr)
+        return EXIT["usage"]
+    stop: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda number, frame: stop.append(number))
+    writer = Writer(frontier, args.db, args.batch)
+    waiting_logged = False
+    try:
+        while not stop:
+            run = frontier.run()
+            if run is None:
+                if not waiting_logged:
+                    logger.info("waiting for a crawl to be seeded (newsarchive crawl --frontier %s …)", args.frontier)
+                    waiting_logged = True
+                time.sleep(0.5)
+                continue
+            if writer.run_id != run["id"]:
+                if writer.run_id is not None:  # a new run began while this one was saved
+                    writer.close("finished")
+                if run["state"] < run["id"]:
+                    writer.publish(run)
+                writer.open(run)
+            if writer.save() == 0 and frontier.drained() and frontier.items_waiting() == 0:
+                writer.close("finished")
+                if not args.follow:
+                    return EXIT["ok"]
+                while not stop and (frontier.run() or {}).get("id") == run["id"]:
+                    time.sleep(0.5)
+        writer.close("shutdown")
+        return 128 + stop[0]
+    finally:
+        lock.release()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
