@@ -14,7 +14,12 @@ reading the crawler; the many-portal run puts each portal on its own loopback ad
 3. **Parse rate per core.** :func:`crawler.parsing.parse_response` in this process on the
    synthetic portal's article pages and on every fixture page (``fixtures/sites``), with the
    platform hint a crawl would have: pages/s.
-4. **Ingest rate.** The crawl's pipeline (``crawler.pipelines.ArchivePipeline``, which writes
+4. **A crawl fleet** (when Debian's ``redis-server`` is installed): on the many-portal run, the
+   same portals crawled by 1, 2 and 3 workers (``newsarchive crawl --frontier … [--join]
+   --workers 0``: each worker parses in its own thread, one core each) and one writer
+   (``newsarchive ingest``) on a Redis started for the bench: pages/s (pages the portals served,
+   over the wall time from the first worker's start to the writer's exit, every item saved).
+5. **Ingest rate.** The crawl's pipeline (``crawler.pipelines.ArchivePipeline``, which writes
    through ``archive.store``) fed the parsed synthetic articles: articles/s into an empty archive,
    in its batched transactions and with a commit per item.
 
@@ -28,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -168,7 +175,9 @@ def ingest_rate(articles: list, batch_items: int = 100) -> float:
     return len(articles) / seconds
 
 
-def crawl_rows(label: str, urls: list[str]) -> list[str]:
+def crawl_rows(label: str, urls: list[str], portals=None) -> list[str]:
+    """Rows: the fetch-only spider, this crawler in one process (parsing in its thread, and in
+    parser processes), and (with ``portals``) the crawl fleet."""
     limit = fetch_only(urls)
     rows = [f"| {label} | fetch-only Scrapy | {limit['pages']} | {limit['seconds']:.1f} | "
             f"{limit['pages_per_s']:.0f} | 1.00 | |"]
@@ -176,7 +185,55 @@ def crawl_rows(label: str, urls: list[str]) -> list[str]:
         run = crawl(urls, workers)
         rows.append(f"| {label} | {name} | {run['pages']} | {run['seconds']:.1f} | {run['pages_per_s']:.1f} | "
                     f"{run['pages_per_s'] / limit['pages_per_s']:.2f} | {run['peak_mb']:.0f} |")
+    if portals is not None:
+        rows += fleet_rows(label, urls, portals, limit)
     return rows
+
+
+def fleet(urls: list[str], portals, workers: int, redis_url: str) -> dict:
+    """A fleet of ``workers`` workers and one writer on ``urls``: pages served, seconds, pages/s."""
+    served = lambda: sum(len(times) for times in portals.request_times.values())  # noqa: E731
+    before = served()
+    with tempfile.TemporaryDirectory(prefix="fleet-") as work:
+        run = lambda *args: subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT,  # noqa: E731
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        started = time.perf_counter()
+        writer = run("crawler.ingest", "--frontier", redis_url, "--db", f"{work}/archive.db", "--log-level", "WARNING")
+        common = ["--frontier", redis_url, "--delay", "0", "--no-media", "--workers", "0", "--log-level", "WARNING"]
+        crawlers = [run("crawler.run", *urls, *common)] + [run("crawler.run", "--join", *common)
+                                                           for _ in range(workers - 1)]
+        for process in [*crawlers, writer]:
+            _, stderr = process.communicate()
+            if process.returncode != 0:
+                sys.exit(f"fleet process failed ({process.returncode}): {process.args}\n{stderr[-3000:]}")
+        seconds = time.perf_counter() - started
+    pages = served() - before
+    return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds}
+
+
+def fleet_rows(label: str, urls: list[str], portals, baseline: dict) -> list[str]:
+    """Rows for 1, 2 and 3 fleet workers, on a redis-server started here (none: one row saying so)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return [f"| {label} | crawl fleet: not measured (redis-server is not installed) | | | | | |"]
+    with socket.socket() as probe, tempfile.TemporaryDirectory(prefix="fleet-redis-") as work:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                   "no", "--dir", work], stdout=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            rows = []
+            for workers in (1, 2, 3):
+                result = fleet(urls, portals, workers, f"redis://127.0.0.1:{port}/0")
+                rows.append(f"| {label} | crawl fleet: {workers} worker{'s' if workers > 1 else ''} (--workers 0) "
+                            f"+ ingest | {result['pages']} | {result['seconds']:.1f} | {result['pages_per_s']:.1f} | "
+                            f"{result['pages_per_s'] / baseline['pages_per_s']:.2f} | |")
+            return rows
+        finally:
+            server.terminate()
+            server.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hosts", type=int, default=20, help="portals of the many-portal run (default 20)")
     parser.add_argument("--host-articles", type=int, default=200, help="articles per portal there (default 200)")
     parser.add_argument("--skip-multi", action="store_true", help="only the one-portal run")
+    parser.add_argument("--skip-fleet", action="store_true", help="no crawl-fleet rows in the many-portal run")
+    parser.add_argument("--only-multi", action="store_true", help="only the many-portal run (no one-portal run, "
+                        "parse or ingest rates)")
     parser.add_argument("--memory-articles", type=int, metavar="N",
                         help="only a crawl of one portal of N articles (the issue's 100,000 pages: about an hour "
                              "here), for its peak memory")
@@ -199,14 +259,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print("| portals | run | pages | seconds | pages/s | / fetch-only | peak memory MB (PSS) |")
     print("|---|---|---|---|---|---|---|")
-    with SyntheticPortals(count=1, articles=args.articles) as portals:
-        for line in crawl_rows(f"1 × {args.articles} articles", portals.start_urls):
-            print(line, flush=True)
-        sample = article_pages(portals.start_urls[0], 300)
+    if not args.only_multi:
+        with SyntheticPortals(count=1, articles=args.articles) as portals:
+            for line in crawl_rows(f"1 × {args.articles} articles", portals.start_urls):
+                print(line, flush=True)
+            sample = article_pages(portals.start_urls[0], 300)
     if not args.skip_multi:
         with SyntheticPortals(count=args.hosts, articles=args.host_articles, distinct_ips=True) as portals:
-            for line in crawl_rows(f"{args.hosts} × {args.host_articles} articles", portals.start_urls):
+            for line in crawl_rows(f"{args.hosts} × {args.host_articles} articles", portals.start_urls,
+                                   None if args.skip_fleet else portals):
                 print(line, flush=True)
+    if args.only_multi:
+        return 0
     synthetic_rate, articles = parse_rate(sample)
     fixtures_rate, _ = parse_rate(fixture_pages())
     print(f"\nparse, one core: {synthetic_rate:.1f} synthetic article pages/s ({len(sample)} pages); "

@@ -28,6 +28,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
+from scrapy import Request
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
@@ -85,6 +87,7 @@ class Fleet:
         self.name = worker_name()
         self.held: set[str] = set()  #: lease tokens of requests this worker took and has not settled
         self._loops: list[task.LoopingCall] = []
+        self._dupefilter: RFPDupeFilter | None = None
         crawler.fleet = self
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -118,6 +121,14 @@ class Fleet:
             self.frontier.settle(token)
             self.held.discard(token)
 
+    def requested(self, url: str) -> bool:
+        """Whether a GET of ``url`` was already requested by the fleet in this run (scrapy-redis'
+        dupefilter holds its fingerprint)."""
+        if self._dupefilter is None:
+            self._dupefilter = RFPDupeFilter(self.frontier.redis, key=Frontier.key("dupefilter"))
+        return bool(self.frontier.redis.sismember(self._dupefilter.key,
+                                                  self._dupefilter.request_fingerprint(Request(url))))
+
     def spider_idle(self, spider):
         if not self.frontier.drained():
             raise DontCloseSpider
@@ -126,6 +137,9 @@ class Fleet:
         for loop in self._loops:
             if loop.running:
                 loop.stop()
+        if self.held:  # stopped with work in hand (SIGTERM): it goes back at once, not after the lease
+            logger.info("%d requests in hand go back to the frontier", self.frontier.give_back(self.held))
+            self.held.clear()
         self.frontier.leave(self.name)
 
 

@@ -8,7 +8,8 @@ Redis database holds one fleet):
 ``run``            hash: ``id`` (a number, one per crawl of the fleet), ``seeds`` (JSON list of
                    start URLs), ``options`` (JSON: ``full``, ``recheck_days``, ``rotation_days``),
                    ``seeded`` (``1`` once every start request is in the queue), ``state`` (the run
-                   id whose archive state the writer has published)
+                   id whose archive state the writer has published), ``saved`` (the last run id
+                   the writer saved to the end)
 ``queue``          sorted set of pickled requests (scrapy-redis' serialization); score
                    ``-priority × 10⁹ + n``: higher priority first, first in first out within one
 ``leased`` / ``lease_scores`` / ``lease_deadlines``
@@ -161,13 +162,15 @@ class Frontier:
     # --- runs --------------------------------------------------------------------------------
 
     def run(self) -> dict | None:
-        """The current run: ``id``, ``seeds``, ``options``, ``seeded``, ``state``; None before the first."""
+        """The current run: ``id``, ``seeds``, ``options``, ``seeded``, ``state`` (the run id whose
+        state was published), ``saved`` (the last run id the writer saved to the end); None
+        before the first."""
         raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(self.key("run")).items()}
         if "id" not in raw:
             return None
         return {"id": int(raw["id"]), "seeds": json.loads(raw.get("seeds", "[]")),
                 "options": json.loads(raw.get("options", "{}")), "seeded": raw.get("seeded") == "1",
-                "state": int(raw.get("state", 0))}
+                "state": int(raw.get("state", 0)), "saved": int(raw.get("saved", 0))}
 
     def start_run(self, seeds: list[str], options: dict) -> tuple[int, bool]:
         """Seed ``seeds`` as a run: a new run (the last one's fetched-once set, robots.txt and
@@ -186,6 +189,10 @@ class Frontier:
                                             "options": json.dumps(options), "seeded": 0, "state": 0})
         pipe.execute()
         return run_id, True
+
+    def mark_saved(self, run_id: int) -> None:
+        """The writer saved every item of run ``run_id`` (a writer started later waits for the next)."""
+        self.redis.hset(self.key("run"), "saved", run_id)
 
     def mark_seeded(self) -> None:
         """Every start request of the run is in the queue (before that, an empty queue is not the end)."""
@@ -237,6 +244,14 @@ class Frontier:
         tokens = list(tokens)
         if tokens:
             self._renew(keys=[self.key("lease_deadlines")], args=[self.lease_ms, *tokens])
+
+    def give_back(self, tokens: Iterable[str]) -> int:
+        """Return the leased requests ``tokens`` to the queue now (a worker stopping with work in
+        hand); returns how many went back."""
+        tokens = list(tokens)
+        if tokens:
+            self.redis.zadd(self.key("lease_deadlines"), {token: 0 for token in tokens}, xx=True)
+        return self.reap() if tokens else 0
 
     def reap(self) -> int:
         """Put requests whose lease expired back in the queue; returns how many."""

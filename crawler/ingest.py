@@ -16,8 +16,8 @@ the archive's lock. For each run of the fleet it:
 4. records the run (``crawl_runs``: one row per fleet run, counting what it saved) and ends it
    when the run is drained: nothing queued, nothing leased, every item saved.
 
-Without ``--follow`` it exits after one run (waiting for one to be seeded); with it, it serves
-run after run until stopped. Exit status: 0, 2 bad usage or an unreachable frontier, 75 the
+Without ``--follow`` it exits after one run (waiting for one to be seeded if the frontier's
+last run is saved already); with it, it serves run after run until stopped. Exit status: 0, 2 bad usage or an unreachable frontier, 75 the
 archive is locked, 128 + N after signal N (the open batch is saved first).
 """
 
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while not stop:
             run = frontier.run()
-            if run is None:
+            if run is None or run["saved"] >= run["id"]:  # none yet, or saved: wait for the next
                 if not waiting_logged:
                     logger.info("waiting for a crawl to be seeded (newsarchive crawl --frontier %s …)", args.frontier)
                     waiting_logged = True
@@ -200,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                 writer.open(run)
             if writer.save() == 0 and frontier.drained() and frontier.items_waiting() == 0:
                 writer.close("finished")
+                frontier.mark_saved(run["id"])
                 if not args.follow:
                     return EXIT["ok"]
-                while not stop and (frontier.run() or {}).get("id") == run["id"]:
-                    time.sleep(0.5)
+                waiting_logged = False
         writer.close("shutdown")
         return 128 + stop[0]
     finally:

@@ -161,6 +161,24 @@ def test_three_workers_and_one_writer_archive_every_article_once_as_one_process_
         assert fleet[table] == alone[table], f"{table}: the fleet's rows differ from one process's"
 
 
+def test_the_next_fleet_run_fetches_only_what_changed(redis_url, tmp_path):
+    """The writer publishes what is archived: the second run reads each listing's first page,
+    finds every entry archived, and fetches no article."""
+    with SyntheticPortals(count=2, articles=30) as portals:
+        _fleet(redis_url, tmp_path / "fleet.db", portals.start_urls, workers=2, extra=("--no-media",))
+        first = {port: len(times) for port, times in portals.request_times.items()}
+        _fleet(redis_url, tmp_path / "fleet.db", portals.start_urls, workers=2, extra=("--no-media",))
+        second = {port: [path for _, path in times[first[port]:]] for port, times in portals.request_times.items()}
+    for port, paths in second.items():
+        assert not [p for p in paths if p.endswith(".html")], f"portal :{port}: archived articles fetched again"
+        assert len(paths) == 2, f"portal :{port}: the second run asked for {paths}"  # robots.txt, listing page 1
+    with sqlite3.connect(tmp_path / "fleet.db") as conn:
+        runs = conn.execute("SELECT status, articles_new FROM crawl_runs ORDER BY id").fetchall()
+        walks = conn.execute("SELECT complete FROM listing_walks").fetchall()
+    assert runs == [("finished", 60), ("finished", 0)]
+    assert walks == [(1,), (1,)]
+
+
 def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, tmp_path):
     with SyntheticPortals(count=3, articles=60) as portals:
         results, killed = _fleet(redis_url, tmp_path / "fleet.db", portals.start_urls, delay="0.02",
@@ -174,6 +192,28 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, tmp_path):
     for port, paths in served.items():
         assert len(set(paths)) == 60, f"portal :{port}: {60 - len(set(paths))} articles never fetched"
     assert Frontier(redis_url).leased() == 0 and Frontier(redis_url).queued() == 0
+
+
+def test_a_worker_stopped_with_sigterm_hands_its_requests_back_at_once(redis_url, tmp_path):
+    with SyntheticPortals(count=2, articles=40) as portals:
+        ingest = _ingest(redis_url, tmp_path / "fleet.db")
+        common = ["--frontier", redis_url, "--delay", "0.05", "--lease-seconds", "600", "--no-media"]
+        first = _crawl(*portals.start_urls, *common)
+        deadline = time.monotonic() + 120
+        while sum(len(_article_paths(portals)[port]) for port in portals.ports) < 20:
+            assert time.monotonic() < deadline and first.poll() is None, "the first worker did not get going"
+            time.sleep(0.05)
+        first.send_signal(signal.SIGTERM)
+        status, err = _finish(first, timeout=60)
+        assert status == 128 + signal.SIGTERM, err[-2000:]
+        frontier = Frontier(redis_url)
+        assert frontier.leased() == 0, "requests in hand stayed leased (for the 600 s lease) after SIGTERM"
+        assert frontier.queued() > 0
+        second = _crawl("--join", *common)
+        assert _finish(second)[0] == 0
+        assert _finish(ingest)[0] == 0
+    with sqlite3.connect(tmp_path / "fleet.db") as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 80
 
 
 def test_the_per_host_delay_holds_across_workers(redis_url, tmp_path):
@@ -206,6 +246,16 @@ def test_a_lease_not_renewed_returns_to_the_queue_with_its_priority(redis_url):
     assert frontier.reap() == 1  # "low": its worker went silent
     assert frontier.pop()[1] == b"low"
     assert frontier.pop()[1] == b"low2"
+
+
+def test_leases_given_back_return_at_once(redis_url):
+    frontier = Frontier(redis_url, lease_seconds=60)
+    frontier.push(b"a", priority=5)
+    frontier.push(b"b", priority=0)
+    held = [frontier.pop()[0], frontier.pop()[0]]
+    assert frontier.give_back(held[:1]) == 1
+    assert frontier.queued() == 1 and frontier.leased() == 1
+    assert frontier.pop()[1] == b"a"  # with its priority
 
 
 def test_a_renewed_lease_stays(redis_url):

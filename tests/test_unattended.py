@@ -297,6 +297,32 @@ def test_deploy_files_use_only_options_that_exist():
     assert "User=newsarchive" in service and "ProtectSystem=strict" in service
 
 
+def test_fleet_deploy_files_use_only_options_that_exist():
+    """The crawl fleet's units (deploy/fleet/): each `newsarchive` call uses options its command has;
+    workers join, the seed unit seeds every portal, the writer follows run after run."""
+    import re
+
+    def options_of(command):
+        help_text = subprocess.run([sys.executable, "-m", "archive.cli", command, "--help"], capture_output=True,
+                                   text=True).stdout
+        return set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", help_text))
+
+    used_by = {}
+    for unit in sorted((ROOT / "deploy" / "fleet").glob("*.service")):
+        text = unit.read_text().replace("\\\n", " ")
+        assert "EnvironmentFile=/etc/newsarchive/fleet.env" in text and "User=newsarchive" in text, unit.name
+        for command, rest in re.findall(r"bin/newsarchive (\w+)([^\n]*)", text):
+            used = set(re.findall(r"\s(--[a-z][a-z-]+)", rest))
+            assert used <= options_of(command), (unit.name, command, used - options_of(command))
+            used_by[unit.name] = (command, used)
+    assert used_by == {
+        "newsarchive-ingest.service": ("ingest", {"--frontier", "--db", "--follow", "--wait-lock"}),
+        "newsarchive-seed.service": ("crawl", {"--all", "--frontier", "--workers", "--state-timeout"}),
+        "newsarchive-worker@.service": ("crawl", {"--frontier", "--join", "--workers", "--log-level"}),
+    }
+    assert "FRONTIER=redis://" in (ROOT / "deploy" / "fleet" / "fleet.env").read_text()
+
+
 def test_a_terminal_gets_a_live_progress_line_per_portal(portal, tmp_path):
     import pty
     import select

@@ -41,6 +41,7 @@ import time
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     IgnoreRequest,
@@ -172,6 +173,20 @@ class PortalSpider(scrapy.Spider):
         self._parser: ParserPool | None = None
         self.attachments: dict[str, list[tuple[str, str]]] = {}  #: article URL → its attachments, read by the parser
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def _request_dropped(self, request, spider=None) -> None:
+        """In a fleet, an image or attachment already requested by another worker (the frontier's
+        fetched-once set drops this request): this article's link to it is sent all the same, as
+        a lone crawl sends it for a file it requested for an earlier article."""
+        media = request.meta.get("media")
+        if media is not None and self.fleet is not None:
+            self.fleet.frontier.send_item(media)
+
     def _media_hosts_of(self, hosts: set[str]) -> set[str]:
         return hosts | {h for host in hosts if (p := portals.for_host(host, self.registry)) for h in p.media_hosts}
 
@@ -272,6 +287,8 @@ class PortalSpider(scrapy.Spider):
             self.walk_broken.add(start_url)
             return
         self.listings_seen.update({canonical(response.url), canonical(page.url)})
+        # in a fleet, other workers read other pages of the walk: the frontier knows them all
+        seen = _FetchedByFleet(self.listings_seen, page.page_links, self.fleet) if self.fleet else self.listings_seen
         self.yields.listing_page(start_url, page.extracted_by)
         # the listing as the portal served it (kept once per distinct body: WARC export, history)
         yield ArchivedPage(snapshot=_snapshot(response, kind="listing"), article=None, host=host_of(response.url),
@@ -311,16 +328,16 @@ class PortalSpider(scrapy.Spider):
         self.logger.debug("listing %s: %d articles (%d not archived), %d other pages", response.url,
                          len(page.entries), fresh, len(page.page_links))
         if self.full:
-            following = [link for link in page.page_links if canonical(link.url) not in self.listings_seen]
+            following = [link for link in page.page_links if canonical(link.url) not in seen]
         elif fresh or depth < self.resume.get(start_url, 0):
-            following = [link] if (link := next_page(response.url, page.page_links, self.listings_seen)) else []
+            following = [link] if (link := next_page(response.url, page.page_links, seen)) else []
         else:
             self.logger.info("listing %s: every entry already archived; not paging further (--full walks every "
                              "page)", response.url)
             following = []
         walking = False
         for link in following:
-            if self.in_scope(link.href) and canonical(link.url) not in self.listings_seen:
+            if self.in_scope(link.href) and canonical(link.url) not in seen:
                 self.listings_seen.add(canonical(link.url))
                 walking = True
                 yield self._listing_request(link.href, start_url=start_url, depth=depth + 1)
@@ -613,6 +630,18 @@ class PortalSpider(scrapy.Spider):
                                priority=-hops if priority is None else priority,
                                meta={"hops": hops, "category": category, "start_url": start_url,
                                      "identity": identity})]
+
+
+class _FetchedByFleet:
+    """Listing pages (canonical URLs) this worker has seen, or whose link among ``links`` the
+    fleet has already requested (:meth:`crawler.fleet.Fleet.requested`)."""
+
+    def __init__(self, local, links, fleet):
+        self.local, self.fleet = local, fleet
+        self.href = {canonical(link.url): link.href or link.url for link in links}
+
+    def __contains__(self, url) -> bool:
+        return url in self.local or (url in self.href and self.fleet.requested(self.href[url]))
 
 
 def _snapshot(response, identity: str | None = None, kind: str = "article") -> Snapshot:
