@@ -99,8 +99,8 @@ class Fleet:
 
     def spider_opened(self, spider):
         self.frontier.heartbeat(self.name)
-        renew = task.LoopingCall(self._renew)
-        renew.start(max(0.5, self.frontier.lease_ms / 3000), now=False)
+        renew = task.LoopingCall(self._renew)  # and the heartbeat: at least every 10 s
+        renew.start(min(10.0, max(0.5, self.frontier.lease_ms / 3000)), now=False)
         poll = task.LoopingCall(self._poll)  # Scrapy looks at an empty scheduler every 5 s only
         poll.start(0.25, now=False)
         self._loops = [renew, poll]
@@ -140,6 +140,9 @@ class Fleet:
         if self.held:  # stopped with work in hand (SIGTERM): it goes back at once, not after the lease
             logger.info("%d requests in hand go back to the frontier", self.frontier.give_back(self.held))
             self.held.clear()
+        run = self.frontier.run()
+        if run is not None and hasattr(spider, "fleet_report"):  # for the writer's account of the run
+            self.frontier.send_item(spider.fleet_report(run["id"]))
         self.frontier.leave(self.name)
 
 

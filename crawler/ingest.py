@@ -17,8 +17,12 @@ the archive's lock. For each run of the fleet it:
    when the run is drained: nothing queued, nothing leased, every item saved.
 
 Without ``--follow`` it exits after one run (waiting for one to be seeded if the frontier's
-last run is saved already); with it, it serves run after run until stopped. Exit status: 0, 2 bad usage or an unreachable frontier, 75 the
-archive is locked, 128 + N after signal N (the open batch is saved first).
+last run is saved already); with it, it serves run after run until stopped. Once a run is drained it waits for the workers' own reports (the
+requests and failures per portal, the listing pages they read; up to a minute: a killed worker
+sends none) and records each portal's health as a lone crawl does (``crawl_portal_runs``, the
+run's yields and warnings). Exit status: 0; 1 a portal of the run is unhealthy (as
+``newsarchive crawl``); 2 bad usage or an unreachable frontier; 75 the archive is locked;
+128 + N after signal N (the open batch is saved first).
 """
 
 from __future__ import annotations
@@ -29,19 +33,25 @@ import signal
 import sys
 import time
 
+from types import SimpleNamespace
+
 from archive import package_version, store
 from archive.lock import ArchiveLock, ArchiveLocked
 
+from . import portals
 from .extract.dates import now_iso
 from .extract.urls import canonical, host_of
 from .frontier import Frontier, FrontierError, check_url
 from .incremental import ArchiveView
-from .items import ArchivedPage, MediaFile, PageFailure
+from .items import ArchivedPage, MediaFile, PageFailure, WorkerReport
+from .report import PortalHealth, YieldReport
 from .pipelines import ArchivePipeline
 
 logger = logging.getLogger("crawler.ingest")
 
-EXIT = {"ok": 0, "usage": 2, "locked": 75}
+EXIT = {"ok": 0, "unhealthy": 1, "usage": 2, "locked": 75}
+#: Seconds the writer waits, once a run is drained, for its workers' reports.
+REPORT_PATIENCE = 60
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +114,14 @@ class Writer:
         self.pipeline = ArchivePipeline(self.db_path, batch_items=10**9, batch_seconds=10**9)
         self.pipeline.open_run(run["seeds"])
         self.run_id = run["id"]
+        # the run's account, as a lone crawl's spider keeps it: the workers' reports merged into it
+        yields = YieldReport(run["seeds"])
+        registry = self.pipeline.registry
+        health = PortalHealth(yields, name_of=lambda host: getattr(portals.for_host(host, registry), "slug", None)
+                              or host)
+        self.account = SimpleNamespace(yields=yields, health=health, failures=0, walk_pages={},
+                                       max_failure_rate=run["options"].get("max_failure_rate", 0.10))
+        self.unhealthy: list[str] = []
         self.position = store.ingest_position(self.pipeline.db, self.stream)
 
     def save(self, block_ms: int = 1000) -> int:
@@ -114,9 +132,14 @@ class Writer:
         pipeline = self.pipeline
         fresh = [(entry_id, item) for entry_id, item in entries if _after(entry_id, self.position)]
         for entry_id, item in fresh:
+            if isinstance(item, WorkerReport):
+                if item.run_id == self.run_id:
+                    self.account.health.merge(item.requests, item.failures, item.start_failures)
+                    self.account.yields.merge_listings(item.listings)
+                continue
             if isinstance(item, PageFailure):
                 pipeline.counts["failures"] += 1
-            pipeline.process_item(item)
+            pipeline.process_item(item, self.account)
         if fresh:
             pipeline._begin()
             store.record_ingest_position(pipeline.db, self.stream, fresh[-1][0], now_iso())
@@ -141,7 +164,10 @@ class Writer:
     def close(self, reason: str) -> None:
         """End the run's record: ``finished`` (drained) or ``shutdown`` (interrupted)."""
         if self.pipeline is not None:
-            self.pipeline.spider_closed(None, reason)
+            self.pipeline.spider_closed(self.account, reason)
+            if reason == "finished":
+                self.unhealthy = [p["portal"] for p in self.account.health.portals(self.account.max_failure_rate)
+                                  if not p["healthy"]]
             logger.info("run %d %s: %d items saved", self.run_id, "saved" if reason == "finished" else "interrupted",
                         self.saved)
         self.pipeline, self.run_id, self.saved = None, None, 0
@@ -183,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda number, frame: stop.append(number))
     writer = Writer(frontier, args.db, args.batch)
     waiting_logged = False
+    drained_at = None
     try:
         while not stop:
             run = frontier.run()
@@ -199,10 +226,17 @@ def main(argv: list[str] | None = None) -> int:
                     writer.publish(run)
                 writer.open(run)
             if writer.save() == 0 and frontier.drained() and frontier.items_waiting() == 0:
+                # every page is done; the workers' own reports come as they stop (a killed one's never)
+                drained_at = drained_at or time.monotonic()
+                if frontier.workers() and time.monotonic() - drained_at < REPORT_PATIENCE:
+                    continue
                 writer.close("finished")
                 frontier.mark_saved(run["id"])
+                drained_at = None
+                for portal in writer.unhealthy:
+                    logger.warning("run %d: portal %s is unhealthy (crawl_portal_runs says why)", run["id"], portal)
                 if not args.follow:
-                    return EXIT["ok"]
+                    return EXIT["unhealthy"] if writer.unhealthy else EXIT["ok"]
                 waiting_logged = False
         writer.close("shutdown")
         return 128 + stop[0]

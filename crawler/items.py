@@ -188,3 +188,17 @@ class PageFailure:
     reason: str
     kind: str  #: ``"article"`` or ``"listing"``
     start_url: str | None = None
+
+
+@dataclass
+class WorkerReport:
+    """What one worker of a crawl fleet saw of the portals' health and walks (sent when it stops),
+    for the writer to merge: the counterpart of a lone crawl's own report."""
+
+    run_id: int  #: the fleet's run it worked on
+    worker: str  #: ``host:pid``
+    requests: dict[str, int] = field(default_factory=dict)  #: host → requests answered or failed
+    failures: dict[str, int] = field(default_factory=dict)  #: host → failed ones
+    start_failures: dict[str, str] = field(default_factory=dict)  #: start URL → why it could not be read
+    #: start URL → {"listing_pages", "already_archived", "listing_producers": {label: pages}}
+    listings: dict[str, dict] = field(default_factory=dict)

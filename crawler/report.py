@@ -93,6 +93,26 @@ class YieldReport:
             entry.undated += not dated
             entry.article_producers[producer(extracted_by)] += 1
 
+    def add_start_urls(self, start_urls) -> None:
+        """Start URLs seeded elsewhere (a crawl fleet's run), counted from now on."""
+        for url in start_urls:
+            self.by_start_url.setdefault(url, StartUrlYield(url))
+
+    def listings(self) -> dict[str, dict]:
+        """What the spider alone counts per start URL (listing pages, entries already archived):
+        a fleet worker's part, for :meth:`merge_listings`."""
+        return {url: {"listing_pages": e.listing_pages, "already_archived": e.already_archived,
+                      "listing_producers": dict(e.listing_producers)}
+                for url, e in self.by_start_url.items() if e.listing_pages or e.already_archived}
+
+    def merge_listings(self, listings: dict[str, dict]) -> None:
+        """Add a fleet worker's :meth:`listings`."""
+        for url, part in listings.items():
+            if entry := self._of(url):
+                entry.listing_pages += part["listing_pages"]
+                entry.already_archived += part["already_archived"]
+                entry.listing_producers.update(part["listing_producers"])
+
     def warnings(self) -> list[str]:
         return [warning for entry in self.by_start_url.values() for warning in entry.warnings()]
 
@@ -134,6 +154,13 @@ class PortalHealth:
         self.failures[host] += 1
         if start_url:
             self.start_failures.setdefault(start_url, f"unreachable ({reason})")
+
+    def merge(self, requests: dict[str, int], failures: dict[str, int], start_failures: dict[str, str]) -> None:
+        """Add a crawl-fleet worker's counts (:class:`crawler.items.WorkerReport`)."""
+        self.requests.update(requests)
+        self.failures.update(failures)
+        for url, reason in start_failures.items():
+            self.start_failures.setdefault(url, reason)
 
     def portals(self, max_failure_rate: float) -> list[dict]:
         grouped: dict[str, dict] = {}

@@ -192,7 +192,8 @@ def crawl_on_frontier(args: argparse.Namespace, urls: list[str]) -> int:
         return EXIT["usage"]
     if not args.join:
         run_id, new = frontier.start_run(urls, {"full": args.full, "recheck_days": args.recheck_days,
-                                                "rotation_days": args.rotation_days})
+                                                "rotation_days": args.rotation_days,
+                                                "max_failure_rate": args.max_failure_rate})
         print(f"newsarchive crawl: {'started' if new else 'added to'} run {run_id} on {args.frontier}",
               file=sys.stderr)
         if not frontier.wait_for_state(run_id, args.state_timeout):

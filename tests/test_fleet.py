@@ -8,6 +8,7 @@ and say so.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -127,6 +128,11 @@ def _rows(db: Path) -> dict[str, list]:
                                           "ON a.id = m.article_id ORDER BY 1, 2, 3").fetchall(),
             "snapshots": conn.execute("SELECT url, status, body_sha256, kind FROM snapshots ORDER BY url, kind").fetchall(),
             "portals": conn.execute("SELECT slug, name, base_url, platform FROM portals ORDER BY slug").fetchall(),
+            # the run's account: each portal's health, each start URL's yield
+            "crawl_portal_runs": conn.execute("SELECT portal, start_urls, requests, listing_pages, failures, articles_new, "
+                                              "status, message FROM crawl_portal_runs ORDER BY portal").fetchall(),
+            "crawl_runs": [(json.loads(yields), warnings) for yields, warnings in conn.execute(
+                "SELECT start_url_yields, warnings FROM crawl_runs ORDER BY id")],
         }
 
 
@@ -177,6 +183,22 @@ def test_the_next_fleet_run_fetches_only_what_changed(redis_url, tmp_path):
         walks = conn.execute("SELECT complete FROM listing_walks").fetchall()
     assert runs == [("finished", 60), ("finished", 0)]
     assert walks == [(1,), (1,)]
+
+
+def test_an_unreachable_portal_makes_the_run_unhealthy_as_in_one_process(redis_url, tmp_path):
+    dead = f"http://127.0.0.1:{_free_port()}/vi/news/tin-tuc/"
+    with SyntheticPortals(count=1, articles=10) as portals:
+        ingest = _ingest(redis_url, tmp_path / "fleet.db")
+        common = ["--frontier", redis_url, "--delay", "0", "--no-media", "--timeout", "5"]
+        workers = [_crawl(*portals.start_urls, dead, *common), _crawl("--join", *common)]
+        assert [_finish(w)[0] for w in workers] == [0, 0]
+        status, err = _finish(ingest)
+    assert status == 1, err[-2000:]
+    with sqlite3.connect(tmp_path / "fleet.db") as conn:
+        health = dict(conn.execute("SELECT portal, status FROM crawl_portal_runs").fetchall())
+        message = conn.execute("SELECT message FROM crawl_portal_runs WHERE status = 'unhealthy'").fetchone()[0]
+    assert health == {portals.bases[0].split("//")[1]: "healthy", dead.split("/")[2]: "unhealthy"}
+    assert "unreachable (connection refused)" in message
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, tmp_path):

@@ -60,7 +60,7 @@ from ..extract.urls import canonical, host_of, is_document
 from ..middlewares import RedirectRefused
 from ..incremental import ArchiveView, FrontierView, archived_row, conditional_headers, is_home_page, next_page
 from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, MediaFile, NotArticle, PageFailure,
-                     RelatedLink, Snapshot)
+                     RelatedLink, Snapshot, WorkerReport)
 from ..pages import is_duplicate_url
 from ..parsing import ParserPool, default_workers
 from .. import portals
@@ -207,10 +207,18 @@ class PortalSpider(scrapy.Spider):
             return
         self._scope_read_at = time.monotonic()
         run = self.fleet.frontier.run()
-        hosts = {host_of(u) for u in (run or {}).get("seeds", [])}
+        seeds = (run or {}).get("seeds", [])
+        self.yields.add_start_urls(seeds)
+        hosts = {host_of(u) for u in seeds}
         if not hosts <= self.hosts:
             self.hosts |= hosts
             self.media_hosts = self._media_hosts_of(self.hosts)
+
+    def fleet_report(self, run_id: int) -> WorkerReport:
+        """This worker's part of the run's report, for the fleet's writer to merge."""
+        return WorkerReport(run_id=run_id, worker=self.fleet.name, requests=dict(self.health.requests),
+                            failures=dict(self.health.failures), start_failures=dict(self.health.start_failures),
+                            listings=self.yields.listings())
 
     @property
     def parser(self) -> ParserPool:
