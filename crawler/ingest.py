@@ -32,24 +32,22 @@ import logging
 import signal
 import sys
 import time
-
 from types import SimpleNamespace
 
 from archive import package_version, store
-from archive.lock import ArchiveLock, ArchiveLocked
 
 from . import portals
 from .extract.dates import now_iso
 from .extract.urls import canonical, host_of
-from .frontier import Frontier, FrontierError, check_url
+from .frontier import Frontier, FrontierError
 from .incremental import ArchiveView
 from .items import ArchivedPage, MediaFile, PageFailure, WorkerReport
 from .report import PortalHealth, YieldReport
 from .pipelines import ArchivePipeline
+from .run import EXIT, redis_url_argument, lock_archive
 
 logger = logging.getLogger("crawler.ingest")
 
-EXIT = {"ok": 0, "unhealthy": 1, "usage": 2, "locked": 75}
 #: Seconds the writer waits, once a run is drained, for its workers' reports.
 REPORT_PATIENCE = 60
 
@@ -58,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsarchive ingest",
                                      description="Save what a crawl fleet's workers send into the archive "
                                                  "(the fleet's only writer).")
-    parser.add_argument("--frontier", required=True, type=_redis_url, metavar="URL",
+    parser.add_argument("--frontier", required=True, type=redis_url_argument, metavar="URL",
                         help="the fleet's Redis database, redis://HOST:PORT/N")
     parser.add_argument("--db", default="archive.db", help="SQLite archive file (default: archive.db)")
     parser.add_argument("--follow", action="store_true",
@@ -70,13 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--version", action="version", version=f"newsarchive {package_version()}")
     return parser
-
-
-def _redis_url(text: str) -> str:
-    try:
-        return check_url(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class Writer:
@@ -190,20 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     except FrontierError as error:
         print(f"newsarchive ingest: {error}", file=sys.stderr)
         return EXIT["usage"]
-    lock = ArchiveLock(args.db)
-    try:
-        lock.acquire(wait=args.wait_lock, command=" ".join(sys.argv))
-    except ArchiveLocked as error:
-        print(f"newsarchive ingest: {error}; nothing was saved (--wait-lock SECONDS waits for it)", file=sys.stderr)
-        return EXIT["locked"]
-    except OSError as error:
-        print(f"newsarchive ingest: cannot lock the archive {args.db!r}: {error}", file=sys.stderr)
-        return EXIT["usage"]
-    try:
-        store.open_db(args.db).close()
-    except Exception as error:
-        print(f"newsarchive ingest: cannot open the archive {args.db!r}: {error}", file=sys.stderr)
-        return EXIT["usage"]
+    lock, failed = lock_archive("newsarchive ingest", args.db, args.wait_lock, "nothing was saved")
+    if failed is not None:
+        return failed
     stop: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda number, frame: stop.append(number))

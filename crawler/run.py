@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="processes that parse pages while the downloader keeps fetching (default: the number "
                              "of cores; 0: parse in the crawl's own thread)")
     fleet = parser.add_argument_group("a crawl fleet (several processes, one archive; see `newsarchive ingest`)")
-    fleet.add_argument("--frontier", type=_redis_url, metavar="URL",
+    fleet.add_argument("--frontier", type=redis_url_argument, metavar="URL",
                        help="work on the shared frontier in this Redis database (redis://HOST:PORT/N): seed the "
                             "start URLs into it and crawl with the other workers; the archive is written by "
                             "`newsarchive ingest --frontier URL --db PATH` only")
@@ -154,20 +154,37 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give START_URL(s), --portal SLUG or --all")
     if args.frontier:
         return crawl_on_frontier(args, urls)
-    lock = ArchiveLock(args.db)
+    _, failed = lock_archive("newsarchive crawl", args.db, args.wait_lock, "nothing was fetched")
+    if failed is not None:
+        return failed
+    process, crawler = run_spider(args, urls)
+    return report(args, crawler, process.signal_received)
+
+
+def lock_archive(prog: str, db: str, wait: float, nothing_done: str) -> tuple[ArchiveLock | None, int | None]:
+    """Take the archive's lock (waiting up to ``wait`` seconds) and check the archive opens:
+    ``(lock, None)``, or ``(None, exit status)`` after a one-line message saying ``nothing_done``."""
+    lock = ArchiveLock(db)
     try:
-        lock.acquire(wait=args.wait_lock, command=" ".join(sys.argv))
+        lock.acquire(wait=wait, command=" ".join(sys.argv))
     except ArchiveLocked as error:
-        print(f"newsarchive crawl: {error}; nothing was fetched (--wait-lock SECONDS waits for it)", file=sys.stderr)
-        return EXIT["locked"]
+        print(f"{prog}: {error}; {nothing_done} (--wait-lock SECONDS waits for it)", file=sys.stderr)
+        return None, EXIT["locked"]
     except OSError as error:
-        print(f"newsarchive crawl: cannot lock the archive {args.db!r}: {error}", file=sys.stderr)
-        return EXIT["usage"]
+        print(f"{prog}: cannot lock the archive {db!r}: {error}", file=sys.stderr)
+        return None, EXIT["usage"]
     try:
-        store.open_db(args.db).close()
+        store.open_db(db).close()
     except Exception as error:  # unreadable path, not a database, disk full…
-        print(f"newsarchive crawl: cannot open the archive {args.db!r}: {error}", file=sys.stderr)
-        return EXIT["usage"]
+        lock.release()
+        print(f"{prog}: cannot open the archive {db!r}: {error}", file=sys.stderr)
+        return None, EXIT["usage"]
+    return lock, None
+
+
+def run_spider(args: argparse.Namespace, urls: list[str], **options) -> tuple[_Process, object]:
+    """Crawl ``urls`` with the portal spider as ``args`` say (``options``: more spider arguments),
+    until the crawl ends; returns the process and its crawler."""
     if args.log_level != "DEBUG":  # Scrapy's start-up banner (versions, settings) is logged by this logger
         logging.getLogger("scrapy.utils.log").addFilter(lambda record: record.levelno >= logging.WARNING)
     process = _Process(settings_for(args))
@@ -175,10 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=urls, related_hops=args.related_hops, full=args.full,
                   recheck_days=args.recheck_days, rotation_days=args.rotation_days,
-                  max_failure_rate=args.max_failure_rate)
+                  max_failure_rate=args.max_failure_rate, **options)
     one_line_errors(args.log_level)
     process.start()
-    return report(args, crawler, process.signal_received)
+    return process, crawler
 
 
 def crawl_on_frontier(args: argparse.Namespace, urls: list[str]) -> int:
@@ -201,16 +218,7 @@ def crawl_on_frontier(args: argparse.Namespace, urls: list[str]) -> int:
                   f"{args.state_timeout:g} s: is `newsarchive ingest --frontier {args.frontier} --db PATH` running? "
                   "(nothing was fetched; the run stays seeded for it)", file=sys.stderr)
             return EXIT["usage"]
-    if args.log_level != "DEBUG":
-        logging.getLogger("scrapy.utils.log").addFilter(lambda record: record.levelno >= logging.WARNING)
-    process = _Process(settings_for(args))
-    quiet_scrapy(args.log_level)
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, start_urls=urls, related_hops=args.related_hops, full=args.full,
-                  recheck_days=args.recheck_days, rotation_days=args.rotation_days,
-                  max_failure_rate=args.max_failure_rate, join=args.join)
-    one_line_errors(args.log_level)
-    process.start()
+    process, crawler = run_spider(args, urls, join=args.join)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     print(f"worker {stats.get('finish_reason', '?')}: {stats.get('downloader/request_count', 0)} requests, "
           f"{stats.get('newsarchive/items_sent', 0)} items sent to {args.frontier}", file=sys.stderr)
@@ -291,7 +299,7 @@ def summary_line(stats: dict, db: str, health: list[dict] | None = None) -> str:
     return line
 
 
-def _redis_url(text: str) -> str:
+def redis_url_argument(text: str) -> str:
     try:
         return check_url(text)
     except ValueError as error:
