@@ -16,6 +16,10 @@ processes share one frontier (:mod:`crawler.frontier`):
   (``newsarchive ingest`` does, :mod:`crawler.ingest`);
 * :class:`Fleet` (an extension): heartbeat and lease renewal, and a worker stays open while
   the run goes on elsewhere (an empty queue is not the end while other workers hold leases).
+
+If Redis cannot be reached, the worker stops at once (finish reason ``frontier_lost``, exit
+status 69) and settles nothing more: what it had in hand goes back to the queue when Redis is
+back and its leases expire, so nothing it could not hand on is lost.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import redis
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from scrapy import Request
@@ -88,6 +94,7 @@ class Fleet:
         self.held: set[str] = set()  #: lease tokens of requests this worker took and has not settled
         self._loops: list[task.LoopingCall] = []
         self._dupefilter: RFPDupeFilter | None = None
+        self.lost: str | None = None  #: why the frontier could not be reached (the worker stops)
         crawler.fleet = self
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -105,21 +112,50 @@ class Fleet:
         poll.start(0.25, now=False)
         self._loops = [renew, poll]
 
+    def lose(self, error: Exception) -> None:
+        """The frontier could not be reached: stop the crawl (once), settle nothing more."""
+        if self.lost is not None:
+            return
+        self.lost = f"{type(error).__name__}: {error}"
+        logger.error("the frontier %s cannot be reached (%s): this worker stops; the requests it holds go back "
+                     "to the queue when Redis is back and their leases expire", self.frontier.url, self.lost)
+        engine = self.crawler.engine
+        if engine is not None and engine.running:
+            deferred_from_coro(engine.close_spider_async(reason="frontier_lost"))
+
+    def guard(self, error: Exception) -> bool:
+        """:meth:`lose` if ``error`` is Redis' (True), else False."""
+        if isinstance(error, redis.RedisError):
+            self.lose(error)
+            return True
+        return False
+
     def _renew(self) -> None:
-        self.frontier.heartbeat(self.name)
-        self.frontier.renew(self.held)
+        try:
+            self.frontier.heartbeat(self.name)
+            self.frontier.renew(self.held)
+        except redis.RedisError as error:
+            self.lose(error)
 
     def _poll(self) -> None:
         slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None and self.frontier.queued():
-            slot.nextcall.schedule()
+        try:
+            if slot is not None and not self.lost and self.frontier.queued():
+                slot.nextcall.schedule()
+        except redis.RedisError as error:
+            self.lose(error)
 
     def settle(self, request) -> None:
-        """``request`` (a lease's) is done: its outcome has been handed on."""
+        """``request`` (a lease's) is done: its outcome has been handed on (never once the
+        frontier was lost: part of the outcome may not have been)."""
         token = request.meta.pop(LEASE, None)
-        if token is not None:
+        if token is None or self.lost:
+            return
+        try:
             self.frontier.settle(token)
             self.held.discard(token)
+        except redis.RedisError as error:
+            self.lose(error)
 
     def requested(self, url: str) -> bool:
         """Whether a GET of ``url`` was already requested by the fleet in this run (scrapy-redis'
@@ -130,20 +166,32 @@ class Fleet:
                                                   self._dupefilter.request_fingerprint(Request(url))))
 
     def spider_idle(self, spider):
-        if not self.frontier.drained():
+        if self.lost:
+            return
+        try:
+            drained = self.frontier.drained()
+        except redis.RedisError as error:
+            self.lose(error)
+            return
+        if not drained:
             raise DontCloseSpider
 
     def spider_closed(self, spider, reason):
         for loop in self._loops:
             if loop.running:
                 loop.stop()
-        if self.held:  # stopped with work in hand (SIGTERM): it goes back at once, not after the lease
-            logger.info("%d requests in hand go back to the frontier", self.frontier.give_back(self.held))
-            self.held.clear()
-        run = self.frontier.run()
-        if run is not None and hasattr(spider, "fleet_report"):  # for the writer's account of the run
-            self.frontier.send_item(spider.fleet_report(run["id"]))
-        self.frontier.leave(self.name)
+        if self.lost:
+            return
+        try:
+            if self.held:  # stopped with work in hand (SIGTERM): it goes back at once, not after the lease
+                logger.info("%d requests in hand go back to the frontier", self.frontier.give_back(self.held))
+                self.held.clear()
+            run = self.frontier.run()
+            if run is not None and hasattr(spider, "fleet_report"):  # for the writer's account of the run
+                self.frontier.send_item(spider.fleet_report(run["id"]))
+            self.frontier.leave(self.name)
+        except redis.RedisError as error:
+            self.lose(error)
 
 
 class LeasedQueue(RedisQueueBase):
@@ -154,13 +202,28 @@ class LeasedQueue(RedisQueueBase):
         self.fleet = _fleet(spider.crawler)
 
     def __len__(self):
-        return self.fleet.frontier.queued()
+        if self.fleet.lost:
+            return 0
+        try:
+            return self.fleet.frontier.queued()
+        except redis.RedisError as error:
+            self.fleet.lose(error)
+            return 0
 
     def push(self, request):
-        self.fleet.frontier.push(self._encode_request(request), request.priority)
+        try:
+            self.fleet.frontier.push(self._encode_request(request), request.priority)
+        except redis.RedisError as error:  # the request that found it is not settled: it will be redone
+            self.fleet.lose(error)
 
     def pop(self, timeout=0):
-        found = self.fleet.frontier.pop()
+        if self.fleet.lost:
+            return None
+        try:
+            found = self.fleet.frontier.pop()
+        except redis.RedisError as error:
+            self.fleet.lose(error)
+            return None
         if found is None:
             return None
         token, payload = found
@@ -179,6 +242,7 @@ class FrontierScheduler(RedisScheduler):
 
     def enqueue_request(self, request):
         token = request.meta.pop(LEASE, None)
+        fleet = _fleet(self.spider.crawler)
         try:
             if not request.dont_filter and self.df.request_seen(request):
                 self.df.log(request, self.spider)
@@ -187,11 +251,13 @@ class FrontierScheduler(RedisScheduler):
             if self.stats:  # scrapy-redis 0.9.1 passes spider= here, deprecated by Scrapy 2.13
                 self.stats.inc_value("scheduler/enqueued/redis")
             return True
+        except redis.RedisError as error:
+            fleet.lose(error)
+            return False
         finally:
             if token is not None:
-                fleet = _fleet(self.spider.crawler)
-                fleet.frontier.settle(token)
-                fleet.held.discard(token)
+                request.meta[LEASE] = token
+                fleet.settle(request)
 
     def next_request(self):
         request = self.queue.pop()
@@ -224,7 +290,13 @@ class FleetPoliteness:
     async def process_request(self, request, spider=None):
         host = urlparse_cached(request).netloc
         while True:
-            wait = self.fleet.frontier.take_slot(host, self.holder, self.hold)
+            if self.fleet.lost:
+                raise IgnoreRequest("the frontier cannot be reached")
+            try:
+                wait = self.fleet.frontier.take_slot(host, self.holder, self.hold)
+            except redis.RedisError as error:
+                self.fleet.lose(error)
+                continue
             if wait <= 0:
                 request.meta["fleet_slot"] = host
                 return None
@@ -232,8 +304,11 @@ class FleetPoliteness:
 
     def _give_back(self, request) -> None:
         host = request.meta.pop("fleet_slot", None)
-        if host is not None:
-            self.fleet.frontier.give_slot(host, self.holder, self.delay)
+        if host is not None and not self.fleet.lost:
+            try:
+                self.fleet.frontier.give_slot(host, self.holder, self.delay)
+            except redis.RedisError as error:  # the slot expires by itself
+                self.fleet.lose(error)
 
     def process_response(self, request, response, spider=None):
         self._give_back(request)
@@ -268,10 +343,14 @@ class SharedRobotsTxt(RobotsTxtMiddleware):
         this worker is to fetch it."""
         waited = 0.0
         while True:
-            shared = self.fleet.frontier.robots(netloc)
-            if shared is not False:
-                return shared
-            if self.fleet.frontier.claim_robots(netloc, self.patience):
+            try:
+                shared = self.fleet.frontier.robots(netloc)
+                if shared is not False:
+                    return shared
+                if self.fleet.frontier.claim_robots(netloc, self.patience):
+                    return False
+            except redis.RedisError as error:
+                self.fleet.lose(error)
                 return False
             if waited >= self.patience:
                 return False
@@ -281,12 +360,18 @@ class SharedRobotsTxt(RobotsTxtMiddleware):
                 return False
 
     async def _parse_robots(self, response, netloc, request):
-        self.fleet.frontier.keep_robots(netloc, response.body)
+        self._keep(netloc, response.body)
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc, netloc):
-        self.fleet.frontier.keep_robots(netloc, None)
+        self._keep(netloc, None)
         super()._robots_error(exc, netloc)
+
+    def _keep(self, netloc: str, body: bytes | None) -> None:
+        try:
+            self.fleet.frontier.keep_robots(netloc, body)
+        except redis.RedisError as error:
+            self.fleet.lose(error)
 
 
 class ItemsToFrontier:
@@ -302,7 +387,11 @@ class ItemsToFrontier:
         return cls(crawler)
 
     def process_item(self, item, spider=None):
-        self.fleet.frontier.send_item(item)
+        try:
+            self.fleet.frontier.send_item(item)
+        except redis.RedisError as error:  # its request is not settled: it will be fetched again
+            self.fleet.lose(error)
+            return item
         self.sent += 1
         self.crawler.stats.inc_value("newsarchive/items_sent")
         return item

@@ -21,7 +21,8 @@ last run is saved already); with it, it serves run after run until stopped. Once
 requests and failures per portal, the listing pages they read; up to a minute: a killed worker
 sends none) and records each portal's health as a lone crawl does (``crawl_portal_runs``, the
 run's yields and warnings). Exit status: 0; 1 a portal of the run is unhealthy (as
-``newsarchive crawl``); 2 bad usage or an unreachable frontier; 75 the archive is locked;
+``newsarchive crawl``); 2 bad usage or an unreachable frontier; 69 the frontier went away
+(what was saved stays saved; the rest waits in Redis); 75 the archive is locked;
 128 + N after signal N (the open batch is saved first).
 """
 
@@ -33,6 +34,8 @@ import signal
 import sys
 import time
 from types import SimpleNamespace
+
+import redis
 
 from archive import package_version, store
 
@@ -188,40 +191,50 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda number, frame: stop.append(number))
     writer = Writer(frontier, args.db, args.batch)
-    waiting_logged = False
-    drained_at = None
     try:
-        while not stop:
-            run = frontier.run()
-            if run is None or run["saved"] >= run["id"]:  # none yet, or saved: wait for the next
-                if not waiting_logged:
-                    logger.info("waiting for a crawl to be seeded (newsarchive crawl --frontier %s …)", args.frontier)
-                    waiting_logged = True
-                time.sleep(0.5)
-                continue
-            if writer.run_id != run["id"]:
-                if writer.run_id is not None:  # a new run began while this one was saved
-                    writer.close("finished")
-                if run["state"] < run["id"]:
-                    writer.publish(run)
-                writer.open(run)
-            if writer.save() == 0 and frontier.drained() and frontier.items_waiting() == 0:
-                # every page is done; the workers' own reports come as they stop (a killed one's never)
-                drained_at = drained_at or time.monotonic()
-                if frontier.workers() and time.monotonic() - drained_at < REPORT_PATIENCE:
-                    continue
-                writer.close("finished")
-                frontier.mark_saved(run["id"])
-                drained_at = None
-                for portal in writer.unhealthy:
-                    logger.warning("run %d: portal %s is unhealthy (crawl_portal_runs says why)", run["id"], portal)
-                if not args.follow:
-                    return EXIT["unhealthy"] if writer.unhealthy else EXIT["ok"]
-                waiting_logged = False
+        return _serve(frontier, writer, args, stop)
+    except redis.RedisError as error:
+        print(f"newsarchive ingest: the frontier {args.frontier} could not be reached ({error}); what was saved "
+              "stays saved, the rest waits in Redis for the next `newsarchive ingest`", file=sys.stderr)
         writer.close("shutdown")
-        return 128 + stop[0]
+        return EXIT["unavailable"]
     finally:
         lock.release()
+
+
+def _serve(frontier: Frontier, writer: Writer, args: argparse.Namespace, stop: list[int]) -> int:
+    """Save run after run (one without ``--follow``) until stopped; returns the exit status."""
+    waiting_logged = False
+    drained_at = None
+    while not stop:
+        run = frontier.run()
+        if run is None or run["saved"] >= run["id"]:  # none yet, or saved: wait for the next
+            if not waiting_logged:
+                logger.info("waiting for a crawl to be seeded (newsarchive crawl --frontier %s …)", args.frontier)
+                waiting_logged = True
+            time.sleep(0.5)
+            continue
+        if writer.run_id != run["id"]:
+            if writer.run_id is not None:  # a new run began while this one was saved
+                writer.close("finished")
+            if run["state"] < run["id"]:
+                writer.publish(run)
+            writer.open(run)
+        if writer.save() == 0 and frontier.drained() and frontier.items_waiting() == 0:
+            # every page is done; the workers' own reports come as they stop (a killed one's never)
+            drained_at = drained_at or time.monotonic()
+            if frontier.workers() and time.monotonic() - drained_at < REPORT_PATIENCE:
+                continue
+            writer.close("finished")
+            frontier.mark_saved(run["id"])
+            drained_at = None
+            for portal in writer.unhealthy:
+                logger.warning("run %d: portal %s is unhealthy (crawl_portal_runs says why)", run["id"], portal)
+            if not args.follow:
+                return EXIT["unhealthy"] if writer.unhealthy else EXIT["ok"]
+            waiting_logged = False
+    writer.close("shutdown")
+    return 128 + stop[0]
 
 
 if __name__ == "__main__":

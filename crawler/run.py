@@ -5,8 +5,8 @@ run once per process). Incremental unless ``--full`` (see :mod:`crawler.incremen
 
 Exit status (:data:`EXIT`): 0 every portal crawled and yielded what it should; 1 the crawl ran
 but at least one portal is unhealthy (unreachable, its start URL not a listing or no article
-found, or failures above ``--max-failure-rate``); 2 bad usage or an unusable archive; 75 another
-crawl holds the archive's lock; 130 / 143 interrupted by SIGINT / SIGTERM after a clean shutdown.
+found, or failures above ``--max-failure-rate``); 2 bad usage or an unusable archive; 69 (a
+worker of a crawl fleet) its frontier could not be reached; 75 another crawl holds the archive's lock; 130 / 143 interrupted by SIGINT / SIGTERM after a clean shutdown.
 The last line on stderr is the summary; ``--json-summary FILE`` writes it per portal as JSON.
 """
 
@@ -29,7 +29,7 @@ from .frontier import Frontier, FrontierError, check_url
 from .spiders.portal import PortalSpider, check_start_url
 
 #: Exit statuses (the module docstring); an interrupted crawl exits 128 + the signal's number.
-EXIT = {"ok": 0, "unhealthy": 1, "usage": 2, "locked": 75}
+EXIT = {"ok": 0, "unhealthy": 1, "usage": 2, "unavailable": 69, "locked": 75}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,6 +219,11 @@ def crawl_on_frontier(args: argparse.Namespace, urls: list[str]) -> int:
                   "(nothing was fetched; the run stays seeded for it)", file=sys.stderr)
             return EXIT["usage"]
     process, crawler = run_spider(args, urls, join=args.join)
+    fleet = getattr(crawler, "fleet", None)
+    if fleet is not None and fleet.lost:
+        print(f"newsarchive crawl: the frontier {args.frontier} could not be reached ({fleet.lost}); this worker "
+              "stopped, and what it had in hand goes back to the queue when Redis is back", file=sys.stderr)
+        return EXIT["unavailable"]
     stats = crawler.stats.get_stats() if crawler.stats else {}
     print(f"worker {stats.get('finish_reason', '?')}: {stats.get('downloader/request_count', 0)} requests, "
           f"{stats.get('newsarchive/items_sent', 0)} items sent to {args.frontier}", file=sys.stderr)

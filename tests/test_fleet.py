@@ -238,6 +238,39 @@ def test_a_worker_stopped_with_sigterm_hands_its_requests_back_at_once(redis_url
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 80
 
 
+def test_when_redis_goes_away_workers_and_writer_stop_with_a_message_and_keep_what_was_saved(tmp_path):
+    port = _free_port()
+    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        for _ in range(100):
+            try:
+                Frontier(url)
+                break
+            except Exception:
+                time.sleep(0.05)
+        with SyntheticPortals(count=1, articles=200) as portals:
+            ingest = _ingest(url, tmp_path / "fleet.db")
+            worker = _crawl(*portals.start_urls, "--frontier", url, "--delay", "0.05", "--no-media")
+            deadline = time.monotonic() + 120
+            while len(_article_paths(portals)[portals.ports[0]]) < 20:
+                assert time.monotonic() < deadline and worker.poll() is None
+                time.sleep(0.05)
+            server.terminate()
+            server.wait(timeout=10)
+            status, err = _finish(worker, timeout=60)
+            assert status == 69 and "could not be reached" in err, err[-2000:]
+            status, err = _finish(ingest, timeout=60)
+            assert status == 69 and "what was saved stays saved" in err, err[-2000:]
+    finally:
+        if server.poll() is None:
+            server.kill()
+    with sqlite3.connect(tmp_path / "fleet.db") as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 10
+        assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("interrupted",)]
+
+
 def test_the_per_host_delay_holds_across_workers(redis_url, tmp_path):
     delay = 0.25
     with SyntheticPortals(count=2, articles=12) as portals:

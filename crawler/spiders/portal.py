@@ -93,7 +93,8 @@ def _settles_lease(callback):
             try:
                 async for output in callback(self, answer):
                     yield output
-            except Exception:
+            except Exception as error:
+                self._failed(error)
                 self._settle(answer)
                 raise
             self._settle(answer)
@@ -102,7 +103,8 @@ def _settles_lease(callback):
         def settling(self, answer):
             try:
                 yield from callback(self, answer)
-            except Exception:
+            except Exception as error:
+                self._failed(error)
                 self._settle(answer)
                 raise
             self._settle(answer)
@@ -185,7 +187,11 @@ class PortalSpider(scrapy.Spider):
         a lone crawl sends it for a file it requested for an earlier article."""
         media = request.meta.get("media")
         if media is not None and self.fleet is not None:
-            self.fleet.frontier.send_item(media)
+            try:
+                self.fleet.frontier.send_item(media)
+            except Exception as error:
+                if not self.fleet.guard(error):
+                    raise
 
     def _media_hosts_of(self, hosts: set[str]) -> set[str]:
         return hosts | {h for host in hosts if (p := portals.for_host(host, self.registry)) for h in p.media_hosts}
@@ -194,6 +200,11 @@ class PortalSpider(scrapy.Spider):
     def fleet(self):
         """This worker's :class:`crawler.fleet.Fleet` when the crawl runs on a shared frontier, else None."""
         return getattr(getattr(self, "crawler", None), "fleet", None)
+
+    def _failed(self, error: Exception) -> None:
+        """A callback raised ``error``: if it is the frontier's (Redis unreachable), the worker stops."""
+        if self.fleet is not None:
+            self.fleet.guard(error)
 
     def _settle(self, answer) -> None:
         fleet = self.fleet
@@ -206,7 +217,12 @@ class PortalSpider(scrapy.Spider):
         if time.monotonic() - self._scope_read_at < 5:
             return
         self._scope_read_at = time.monotonic()
-        run = self.fleet.frontier.run()
+        try:
+            run = self.fleet.frontier.run()
+        except Exception as error:
+            if not self.fleet.guard(error):
+                raise
+            return
         seeds = (run or {}).get("seeds", [])
         self.yields.add_start_urls(seeds)
         hosts = {host_of(u) for u in seeds}
@@ -425,6 +441,8 @@ class PortalSpider(scrapy.Spider):
     @_settles_lease
     def on_error(self, failure):
         request = failure.request
+        if self.fleet is not None and self.fleet.lost:
+            return  # not a failure of the page: its lease stays, another worker fetches it
         message = failure.getErrorMessage()
         limit = f"{self.settings.getint('DOWNLOAD_MAXSIZE') // 2**20} MB"
         if failure.check(IgnoreRequest) and not failure.check(HttpError, RedirectRefused) and "robots.txt" in message:
