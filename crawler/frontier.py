@@ -29,6 +29,10 @@ Redis database holds one fleet):
 ``slot:HOST`` / ``next:HOST``
                    the host's one request in flight (a lease), the earliest time (ms, Redis' clock)
                    of the next: the delay after the last answer
+``archived`` / ``hops`` / ``unfollowed``
+                   the run's book (:class:`crawler.crawlbook.FleetBook`): articles archived,
+                   each requested article's distance from a listing (``-1``: none, a recheck),
+                   the related links of articles archived some hops away
 ``robots`` / ``robots:failed`` / ``robots:fetching:NETLOC``
                    robots.txt bodies fetched this run, hosts whose robots.txt could not be fetched,
                    a worker's claim to fetch one
@@ -120,6 +124,29 @@ return 1
 """
 
 
+# An article link's distance from a listing, keeping the fewest. KEYS: hops. ARGV: identity,
+# hops. Returns the distance before (nil: not requested before; -1: requested with no distance,
+# as a recheck is: never nearer).
+_NEARER = """
+local before = redis.call('HGET', KEYS[1], ARGV[1])
+if not before then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return nil
+end
+before = tonumber(before)
+if before >= 0 and tonumber(ARGV[2]) < before then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return before
+"""
+
+# Claim an identity for a request with no distance (a recheck). KEYS: hops. ARGV: identity,
+# other identities. Returns 1, or 0 when the identity was requested already.
+_CLAIM = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+for i = 1, #ARGV do redis.call('HSETNX', KEYS[1], ARGV[i], -1) end
+return 1
+"""
+
+
 class FrontierError(Exception):
     """The frontier cannot be used (unreachable Redis, bad URL); the message says why."""
 
@@ -154,6 +181,8 @@ class Frontier:
         self._renew = self.redis.register_script(_RENEW)
         self._take_slot = self.redis.register_script(_TAKE_SLOT)
         self._give_slot = self.redis.register_script(_GIVE_SLOT)
+        self._nearer = self.redis.register_script(_NEARER)
+        self._claim = self.redis.register_script(_CLAIM)
 
     @staticmethod
     def key(name: str) -> str:
@@ -184,7 +213,8 @@ class Frontier:
         run_id = (current["id"] if current else 0) + 1
         pipe = self.redis.pipeline()
         pipe.delete(*[self.key(k) for k in ("dupefilter", "robots", "robots:failed", "known", "media:held",
-                                            "media:known", "newest", "resume", "due", "retries")])
+                                            "media:known", "newest", "resume", "due", "retries", "hops",
+                                            "unfollowed", "archived")])
         pipe.hset(self.key("run"), mapping={"id": run_id, "seeds": json.dumps(seeds),
                                             "options": json.dumps(options), "seeded": 0, "state": 0})
         pipe.execute()
@@ -262,6 +292,39 @@ class Frontier:
 
     def leased(self) -> int:
         return int(self.redis.zcard(self.key("lease_deadlines")))
+
+    # --- the run's book (crawler.crawlbook.FleetBook) ------------------------------------------
+
+    def first_archived(self, url: str) -> bool:
+        """Note the article ``url`` archived in this run; False when it already was."""
+        return bool(self.redis.sadd(self.key("archived"), url))
+
+    def nearer(self, identity: str, hops: int) -> int | None:
+        found = self._nearer(keys=[self.key("hops")], args=[identity, hops])
+        return None if found is None else int(found)
+
+    def claim(self, identity: str, others: Iterable[str] = ()) -> bool:
+        return bool(self._claim(keys=[self.key("hops")], args=[identity, *others]))
+
+    def distances(self, identities: list[str]) -> list[int | None]:
+        """Each identity's distance from a listing (None: not requested, or requested with none)."""
+        if not identities:
+            return []
+        values = self.redis.hmget(self.key("hops"), identities)
+        return [None if v is None or int(v) < 0 else int(v) for v in values]
+
+    def keep_unfollowed(self, identities: list[str], unfollowed) -> None:
+        if identities:
+            value = pickle.dumps(unfollowed, protocol=pickle.HIGHEST_PROTOCOL)
+            self.redis.hset(self.key("unfollowed"), mapping={i: value for i in identities})
+
+    def unfollowed(self, identity: str, *, keep: bool):
+        pipe = self.redis.pipeline()
+        pipe.hget(self.key("unfollowed"), identity)
+        if not keep:
+            pipe.hdel(self.key("unfollowed"), identity)
+        value = pipe.execute()[0]
+        return pickle.loads(value) if value is not None else None
 
     # --- politeness ----------------------------------------------------------------------------
 

@@ -1,4 +1,8 @@
+import shutil
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,3 +33,35 @@ def crawled_archive(tmp_path_factory):
         assert result.returncode == 0, result.stderr[-3000:]
         seed_url = server.url(SEED_PATH)
     return db, seed_url
+
+
+#: Debian's redis-server, for the crawl-fleet tests (.ci/run installs it); None: those tests are skipped.
+REDIS = shutil.which("redis-server")
+needs_redis = pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (Debian package "
+                                                       "redis-server; .ci/run installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A redis-server of its own on a free loopback port, nothing persisted: its URL."""
+    from crawler.frontier import Frontier
+
+    port = free_port()
+    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            Frontier(url)
+            break
+        except Exception:
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)

@@ -64,7 +64,8 @@ from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, 
 from ..pages import is_duplicate_url
 from ..parsing import ParserPool, default_workers
 from .. import portals
-from ..urlkeys import UrlMap, UrlSet
+from ..crawlbook import CrawlBook, FleetBook
+from ..urlkeys import UrlSet
 from ..report import PortalHealth, YieldReport
 
 
@@ -145,13 +146,10 @@ class PortalSpider(scrapy.Spider):
         self.rotation_days = float(rotation_days)
         self.max_failure_rate = float(max_failure_rate)  #: above it (and 3 failures), a portal is unhealthy
         # URL bookkeeping kept as 64-bit keys (crawler.urlkeys): a few bytes a URL, for long crawls
-        self.archived = UrlSet()  #: canonical URLs of articles archived (or rechecked) in this crawl
-        self.requested = UrlSet()  #: canonical identities of requested article links
-        self.requested_new = UrlSet()  #: those of them not archived before this crawl
-        self.hops = UrlMap()  #: identity → fewest related links from a listing found so far
-        #: identity → (related links, category, start URL) of an article archived some related links
-        #: away from a listing: followed (again, nearer) if a nearer link to the article turns up
-        self.unfollowed: dict[str, tuple[list[RelatedLink], str | None, str | None]] = {}
+        #: what this crawl requested and archived, each article's distance from a listing
+        #: (crawler.crawlbook; a fleet's is shared by its workers)
+        self.book = CrawlBook()
+        self.requested_new = UrlSet()  #: canonical identities of requested links not archived before this crawl
         self.listings_seen = UrlSet()  #: canonical URLs of listing pages (start URLs included)
         self.failures = 0
         self.unsupported_logged: set[str] = set()
@@ -248,6 +246,7 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         if self.fleet is not None:  # the archive's state as the fleet's writer published it
             self.view = FrontierView(self.fleet.frontier)
+            self.book = FleetBook(self.fleet.frontier)
             if self.join:
                 return  # the run's requests are in the frontier already, or will be
         else:
@@ -380,7 +379,7 @@ class PortalSpider(scrapy.Spider):
         recheck = response.meta.get("recheck")  # the archived article's URL, for a recheck
         start_url = response.meta.get("start_url")
         if recheck and response.status == 304:
-            self.archived.add(recheck)
+            self.book.archive(recheck)
             yield ArticleCheck(url=recheck, checked_at=now_iso(), status=304, outcome="not_modified",
                                start_url=start_url)
             return
@@ -398,7 +397,7 @@ class PortalSpider(scrapy.Spider):
         page = await self._parse(response, expect="article", category=response.meta.get("category"))
         for item in self._take_bad_pages():
             yield item
-        hops = min(response.meta.get("hops", 0), self.hops.get(response.meta.get("identity"), self.related_hops))
+        hops = min(response.meta.get("hops", 0), self.book.distance(response.meta.get("identity"), self.related_hops))
         if redirected and isinstance(page, Listing):
             yield self._taken_down(recheck, response, f"redirected to a listing {response.url}")
             return
@@ -433,7 +432,7 @@ class PortalSpider(scrapy.Spider):
                                note="robots.txt", start_url=None)
 
     def _taken_down(self, url: str, response, reason: str) -> ArticleCheck:
-        self.archived.add(url)
+        self.book.archive(url)
         self.logger.info("taken down: %s (%s)", url, reason)
         return ArticleCheck(url=url, checked_at=now_iso(), status=response.status, outcome="taken_down",
                             reason=reason, start_url=response.meta.get("start_url"))
@@ -500,11 +499,10 @@ class PortalSpider(scrapy.Spider):
 
     def _article_outputs(self, response, article: Article, *, hops: int):
         attachments = self.attachments.pop(article.url, [])
-        if article.url in self.archived:
+        if not self.book.archive(article.url):
             self.logger.debug("duplicate of an archived article: %s", response.url)
             return
-        self.archived.add(article.url)
-        self.requested.add(canonical(article.url))
+        self.book.note_requested(canonical(article.url))
         start_url = response.meta.get("start_url")
         aliases = {canonical(u) for u in (response.meta.get("identity"), response.request.url, response.url,
                                           *response.meta.get("redirect_urls", [])) if u}
@@ -512,9 +510,9 @@ class PortalSpider(scrapy.Spider):
                            start_url=start_url, aliases=sorted(a for a in aliases if host_of(a) in self.hosts))
         yield from self._media_requests(article, attachments)
         if hops > 0:  # kept, in case a listing or a nearer article links it later
-            for identity in {canonical(article.url), response.meta.get("identity")} - {None}:
-                # its links only, not the article: a long crawl keeps thousands of these
-                self.unfollowed[identity] = (article.related_links, article.category, start_url)
+            # its links only, not the article: a long crawl keeps thousands of these
+            self.book.keep_unfollowed({canonical(article.url), response.meta.get("identity")} - {None},
+                                      (article.related_links, article.category, start_url))
         if hops < self.related_hops:
             yield from self._related_requests(article.related_links, article.category, hops, start_url)
 
@@ -567,8 +565,9 @@ class PortalSpider(scrapy.Spider):
         listing, in ``category``) that are not archived."""
         links = [link for link in related if self.in_scope(link.href or link.url)]
         known = self.view.known([u for link in links for u in (link.url, link.href) if u]) if self.view else {}
-        for link in links:
-            if canonical(link.url) not in self.requested and archived_row(known, link.url, link.href) is not None:
+        requested = self.book.requested_any([canonical(link.url) for link in links])
+        for link, asked in zip(links, requested):
+            if not asked and archived_row(known, link.url, link.href) is not None:
                 continue  # archived before this crawl: rechecked when due
             yield from self._article_requests(link.url, link.href, hops=hops + 1, category=category,
                                               start_url=start_url)
@@ -620,9 +619,8 @@ class PortalSpider(scrapy.Spider):
         filtered as a duplicate (rechecks are de-duplicated here), so that a redirect to a page
         this crawl already read (the listing, the home page) still comes back as a take-down."""
         url, href = archived["url"], archived.get("fetch_url") or archived["url"]
-        if canonical(url) in self.requested or not self.in_scope(href):
+        if not self.in_scope(href) or not self.book.claim(canonical(url), canonical(href)):
             return None
-        self.requested.update({canonical(url), canonical(href)})
         return scrapy.Request(href, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                               headers=conditional_headers(archived.get("etag"), archived.get("last_modified")),
                               meta={"hops": self.related_hops, "category": archived.get("category"),
@@ -640,18 +638,16 @@ class PortalSpider(scrapy.Spider):
         identity = canonical(url)
         if not self.in_scope(href) or not self.in_scope(url):
             return []
-        if identity in self.requested:
-            if hops >= self.hops.get(identity, hops):
+        before = self.book.nearer(identity, hops)
+        if before is not None:  # requested already
+            if hops >= before:
                 return []
-            self.hops[identity] = hops
-            unfollowed = self.unfollowed.pop(identity, None) if hops == 0 else self.unfollowed.get(identity)
+            unfollowed = self.book.take_unfollowed(identity, keep=hops != 0)
             if unfollowed is None or hops >= self.related_hops:
                 return []
             related, category_then, first_start_url = unfollowed
             return list(self._related_requests(related, category_then, hops, first_start_url))
-        self.requested.add(identity)
         self.requested_new.update({identity, canonical(href)})
-        self.hops[identity] = hops
         return [scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
                                priority=-hops if priority is None else priority,
                                meta={"hops": hops, "category": category, "start_url": start_url,
