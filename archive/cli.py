@@ -14,7 +14,7 @@
     newsarchive export wacz --db PATH --out FILE.wacz [--portal SLUG] [--since DATE]
 
 ``crawl``, ``portals``, ``inspect``, ``reparse`` and ``ingest`` run ``python -m crawler.run`` /
-``crawler.portals`` / ``crawler.inspect`` / ``crawler.reparse`` / ``crawler.ingest`` in a child process (Twisted's
+``crawler.portals`` / ``crawler.inspect_page`` / ``crawler.reparse`` / ``crawler.ingest`` in a child process (Twisted's
 reactor runs once per process, and ``archive`` does not import the crawler); signals are forwarded to it and its exit status is
 passed through (see :func:`run_crawler_command`).
 ``serve`` runs Datasette (in this process) on the archive with the project's metadata;
@@ -40,7 +40,7 @@ from . import package_version
 CRAWLER_COMMANDS = {
     "crawl": ("crawler.run", "crawl category listing pages into an archive"),
     "portals": ("crawler.portals", "list the registered portals"),
-    "inspect": ("crawler.inspect", "show the platform and extraction of one page, as JSON"),
+    "inspect": ("crawler.inspect_page", "show the platform and extraction of one page, as JSON"),
     "reparse": ("crawler.reparse", "re-extract archived articles from their stored responses, without network"),
     "ingest": ("crawler.ingest", "save what a crawl fleet (crawl --frontier) sends into the archive: its only writer"),
 }

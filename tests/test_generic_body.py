@@ -84,7 +84,7 @@ def test_agreement_is_shingle_f1():
 def test_locate_finds_the_element_holding_the_text():
     text = main_text(WRAPPED)
     assert text and paragraph(8) in text
-    from crawler.extract.html import soup_of
+    from crawler.extract.body import soup_of
 
     node = locate(soup_of(WRAPPED), text)
     assert node is not None and node.name == "article"

@@ -72,3 +72,13 @@ def test_only_the_store_writes_sqlite():
 def test_one_spider():
     spiders = [p for p in modules("crawler/spiders") if "scrapy.Spider" in p.read_text(encoding="utf-8")]
     assert [p.name for p in spiders] == ["portal.py"]
+
+
+def test_no_module_is_named_like_a_standard_library_module():
+    """`python crawler/x.py` puts crawler/ first on the path: a crawler/inspect.py shadowed the
+    standard library's inspect, and the command crashed before it started."""
+    import sys
+
+    clashes = [str(p.relative_to(ROOT)) for p in modules("crawler", "archive", "fixtures", "bench")
+               if p.stem in sys.stdlib_module_names]
+    assert not clashes, f"named like a standard-library module: {clashes}"

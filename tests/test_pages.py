@@ -141,7 +141,7 @@ def test_title_date_split_only_for_bracketed_dates():
     ("<p>Hội nghị kết thúc tốt đẹp</p>", None),
 ])
 def test_byline_shapes(last_line, author):
-    from crawler.extract.html import extract_body, soup_of
+    from crawler.extract.body import extract_body, soup_of
 
     soup = soup_of(f"<div id=b><p>Đoạn văn đầu tiên của bài viết, đủ dài để là nội dung.</p>{last_line}</div>")
     body = extract_body(soup.find(id="b"), "http://x/a.html")
@@ -174,7 +174,7 @@ def test_byline_shapes(last_line, author):
     ('<table><tr><td><img src="a.jpg"><br><i>Quang cảnh</i></td></tr></table>', "Quang cảnh"),
 ])
 def test_caption_shapes(markup, caption):
-    from crawler.extract.html import extract_body, soup_of
+    from crawler.extract.body import extract_body, soup_of
 
     soup = soup_of(f"<div id=b><p>Mở đầu.</p>{markup}</div>")
     body = extract_body(soup.find(id="b"), "http://x/a.html")
@@ -183,7 +183,7 @@ def test_caption_shapes(markup, caption):
 
 
 def test_captions_of_side_by_side_images_follow_their_columns():
-    from crawler.extract.html import extract_body, soup_of
+    from crawler.extract.body import extract_body, soup_of
 
     soup = soup_of('<div id=b><p>Mở đầu.</p><table><tr><td><img src="a.jpg"></td><td><img src="b.jpg"></td></tr>'
                    '<tr><td>Ảnh trái</td><td>Ảnh phải</td></tr></table></div>')
@@ -193,7 +193,7 @@ def test_captions_of_side_by_side_images_follow_their_columns():
 
 
 def test_a_caption_whose_image_is_not_in_the_markup_is_not_body_text():
-    from crawler.extract.html import extract_body, soup_of
+    from crawler.extract.body import extract_body, soup_of
 
     soup = soup_of('<div id=b><p>Mở đầu.</p><figure><figcaption>Quang cảnh</figcaption></figure>'
                    '<div class="gallery-item"><div class="caption">Ảnh: Minh Hà</div></div><p>Kết thúc.</p></div>')

@@ -8,7 +8,7 @@ import signal
 import time
 from pathlib import Path
 
-from crawler.extract.html import soup_of
+from crawler.extract.body import soup_of
 from crawler.pages import parse_page, read_page
 from crawler.pages.detect import PLATFORMS, page_class
 from crawler.parsing import ParserPool, parse_response

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.html import Body, byline_of, split_bold_lead
+from crawler.extract.body import Body, byline_of, split_bold_lead
 from crawler.extract.urls import is_document
 from crawler.items import Listing
 from crawler.pages.base import _shown_date
 from crawler.pages.cascade import parse_page
 from crawler.pages.generic import GenericPage, _listing_key, page_number
-from crawler.extract.html import soup_of
+from crawler.extract.body import soup_of
 
 
 @pytest.mark.parametrize("line, expected", [

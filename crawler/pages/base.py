@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urljoin
 from bs4 import BeautifulSoup, Tag
 
 from ..extract.dates import parse_date
-from ..extract.html import Body, extract_body, pair_images, soup_of, split_bold_lead, text_of
+from ..extract.body import Body, extract_body, pair_images, soup_of, split_bold_lead, text_of
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Article, Image, Listing, ListingEntry, NotArticle, PageLink, RelatedLink

@@ -35,7 +35,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml import etree
 
 from ..extract.dates import parse_date
-from ..extract.html import Body, soup_of
+from ..extract.body import Body, soup_of
 from ..extract.soup import PageSoup
 from ..extract.text import clean
 from ..items import Article, Listing, NotArticle

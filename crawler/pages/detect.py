@@ -13,7 +13,7 @@ import pkgutil
 
 from bs4 import BeautifulSoup
 
-from ..extract.html import soup_of
+from ..extract.body import soup_of
 from .base import PageObject
 from .generic import GenericPage
 

@@ -38,7 +38,7 @@ from bs4 import NavigableString, Tag
 from bs4.element import PreformattedString
 
 from ..extract.dates import parse_date
-from ..extract.html import Body, byline_of, extract_body, pair_images, text_of
+from ..extract.body import Body, byline_of, extract_body, pair_images, text_of
 from ..extract.main_text import agreement, locate, main_text
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, is_document, same_host

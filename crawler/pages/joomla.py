@@ -60,7 +60,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlsplit
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..extract.dates import parse_date
-from ..extract.html import Body, extract_body
+from ..extract.body import Body, extract_body
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Listing, RelatedLink

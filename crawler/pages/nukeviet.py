@@ -16,7 +16,7 @@ import re
 
 from bs4 import BeautifulSoup
 
-from ..extract.html import text_of
+from ..extract.body import text_of
 from ..extract.text import clean_or_none
 from ..extract.urls import absolute, canonical
 from .base import PageObject

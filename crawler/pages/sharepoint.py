@@ -75,7 +75,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ..extract.html import Body, pair_images
+from ..extract.body import Body, pair_images
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Article, Image, Listing, NotArticle

@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from ..extract.dates import parse_date
-from ..extract.html import Body, extract_body
+from ..extract.body import Body, extract_body
 from ..extract.text import clean, clean_or_none
 from ..items import PageLink
 from .base import PageObject, copy_without

@@ -164,7 +164,7 @@ class PortalSpider(scrapy.Spider):
         #: page failed), so the walk is not complete
         self.walk_pages: dict[str, int] = {url: 0 for url in self.start_urls}
         self.walk_broken: set[str] = set()
-        self.bad_pages: list[PageFailure] = []  #: failures found by :meth:`_parse`, not yet handed on
+        self.bad_pages: list[PageFailure] = []  #: failures found by :meth:`_read`, not yet handed on
         self.robots_responses: list = []  #: robots.txt responses not yet kept (crawler.middlewares.KeepRobotsTxt)
         self.media_requested = UrlSet()  #: image and attachment URLs requested by this crawl
         self.resume: dict[str, int] = {}
@@ -295,7 +295,7 @@ class PortalSpider(scrapy.Spider):
     @_settles_lease
     async def parse_listing(self, response):
         self._answered(response)
-        page = await self._parse(response, expect="listing")
+        page = await self._read(response, expect="listing")
         for item in self._take_bad_pages():
             yield item
         start_url = response.meta.get("start_url")
@@ -394,7 +394,7 @@ class PortalSpider(scrapy.Spider):
             where = "the home page" if is_home_page(response.url) else "a listing"
             yield self._taken_down(recheck, response, f"redirected to {where} {response.url}")
             return
-        page = await self._parse(response, expect="article", category=response.meta.get("category"))
+        page = await self._read(response, expect="article", category=response.meta.get("category"))
         for item in self._take_bad_pages():
             yield item
         hops = min(response.meta.get("hops", 0), self.book.distance(response.meta.get("identity"), self.related_hops))
@@ -572,7 +572,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._article_requests(link.url, link.href, hops=hops + 1, category=category,
                                               start_url=start_url)
 
-    async def _parse(self, response, expect: str,
+    async def _read(self, response, expect: str,
                      category: str | None = None) -> Article | Listing | NotArticle | None:
         """The page object's reading of ``response``, made by the parser pool
         (:mod:`crawler.parsing`) with the platform found on the host's earlier pages tried first;
