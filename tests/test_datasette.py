@@ -79,3 +79,33 @@ async def test_metadata_follows_the_database_file_name(tmp_path):
 async def test_sql_is_read_only(datasette):
     response = await datasette.client.get("/archive.json", params={"sql": "delete from articles"})
     assert response.status_code == 400
+
+
+@pytest.fixture
+def other_db(tmp_path):
+    """A database that is not an archive (a researcher's own notes), served in the same Datasette."""
+    import sqlite3
+
+    path = tmp_path / "notes.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('thi đua')")
+    return str(path)
+
+
+async def test_the_archive_is_found_beside_another_database(db_path, other_db):
+    both = Datasette([other_db, db_path], metadata=metadata_for(db_path), settings={"sql_time_limit_ms": 3000})
+    search = await both.client.get("/search.json", params={"q": "thi đua"})
+    assert search.status_code == 200 and search.json()["total"] > 0
+    article_id = search.json()["results"][0]["id"]
+    assert (await both.client.get(f"/article/{article_id}")).status_code == 200
+    assert (await both.client.get("/notes/notes.json")).status_code == 200
+
+
+async def test_without_an_archive_the_archive_pages_answer_404_not_500(other_db):
+    alone = Datasette([other_db], settings={"sql_time_limit_ms": 3000})
+    for path in ("/search", "/search.json?q=thi", "/article/1", "/snapshot/1"):
+        response = await alone.client.get(path)
+        assert response.status_code == 404, (path, response.status_code)
+    assert "no archive is served here" in (await alone.client.get("/search")).text
+    assert (await alone.client.get("/notes/notes.json")).status_code == 200

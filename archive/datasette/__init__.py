@@ -157,12 +157,13 @@ def render_cell(row, value, column, table, database, datasette):
 # --- views -----------------------------------------------------------------------------------
 
 
-def _archive(datasette):
-    """The served database that holds the archive (the first one with an ``articles`` table)."""
+async def _archive(datasette):
+    """The served database that holds the archive (the first one with an ``articles`` table):
+    other databases served beside it are left alone; without one, 404 saying so."""
     for name, database in datasette.databases.items():
-        if name != "_internal":
+        if name != "_internal" and await database.table_exists("articles"):
             return database
-    raise NotFound("no archive database is served")
+    raise NotFound("no archive is served here (no database with an articles table)")
 
 
 #: Rows per ``/search.csv`` request (``page`` pages through them; a ``Link: rel="next"`` header
@@ -242,7 +243,7 @@ async def search_view(datasette, request):
     parameters (``q``, ``portal``, ``category``, ``from``, ``to``, ``sort``, ``page``). Without
     words, the filters list their articles newest first; with nothing at all, the page shows the
     newest articles of each portal. The feed is always newest first."""
-    database = _archive(datasette)
+    database = await _archive(datasette)
     fmt = request.url_vars.get("format") or ""
     args = {key: request.args.get(key) for key in request.args}
     search = SearchRequest.from_args(args)
@@ -320,7 +321,7 @@ async def search_view(datasette, request):
 
 
 async def article_view(datasette, request):
-    database = _archive(datasette)
+    database = await _archive(datasette)
     article_id = to_article_id(request.url_vars["id"])
     row = (await database.execute("SELECT * FROM articles WHERE id = ?", [article_id])).first() if article_id else None
     if row is None:
@@ -357,7 +358,7 @@ async def media_view(datasette, request):
     """``/media/<sha256>``: the archive's copy of an image or attachment, from the files beside
     the archive (``<archive>.media/``), with the type the portal gave it; types outside
     :data:`~archive.reading.INLINE_MEDIA_TYPES` as a download; nothing in it may run."""
-    database = _archive(datasette)
+    database = await _archive(datasette)
     sha256 = request.url_vars["sha256"]
     row = (await database.execute("SELECT url, content_type FROM media WHERE sha256 = ? LIMIT 1", [sha256])).first()
     path = media_path(media_dir(database.path), sha256) if row and database.path else None
@@ -386,7 +387,7 @@ async def snapshot_view(datasette, request):
     """``/snapshot/<id>``: a stored response as the portal served it, sanitized, in a sandboxed
     frame (``/snapshot/<id>/page``), under a banner: its URL, when it was fetched, the other
     stored responses of that URL, and the article's reading page."""
-    database = _archive(datasette)
+    database = await _archive(datasette)
     snapshot = await _snapshot_row(database, request)
     others = [dict(r) for r in (await database.execute(
         "SELECT id, fetched_at, status FROM snapshots WHERE url = ? ORDER BY fetched_at, id", [snapshot["url"]])).rows]
@@ -399,7 +400,7 @@ async def snapshot_view(datasette, request):
 async def snapshot_page(datasette, request):
     """``/snapshot/<id>/page``: the stored HTML, sanitized, with a Content-Security-Policy that
     lets nothing in it load or run (shown inside ``/snapshot/<id>``'s sandboxed frame)."""
-    database = _archive(datasette)
+    database = await _archive(datasette)
     snapshot = await _snapshot_row(database, request)
     body = gzip.decompress((await database.execute("SELECT body FROM snapshots WHERE id = ?",
                                                    [snapshot["id"]])).first()[0])
