@@ -162,7 +162,7 @@ def ingest_rate(articles: list, batch_items: int = 100) -> float:
 
     with tempfile.TemporaryDirectory(prefix="ingest-") as work:
         pipeline = ArchivePipeline(f"{work}/archive.db", batch_items=batch_items)
-        spider = SimpleNamespace(start_urls=[articles[0][0]], failures=0)
+        spider = SimpleNamespace(start_urls=[articles[0][0]])
         pipeline.open_spider(spider)
         started = time.perf_counter()
         for url, body, article in articles:

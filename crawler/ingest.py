@@ -113,7 +113,7 @@ class Writer:
         registry = self.pipeline.registry
         health = PortalHealth(yields, name_of=lambda host: getattr(portals.for_host(host, registry), "slug", None)
                               or host)
-        self.account = SimpleNamespace(yields=yields, health=health, failures=0, walk_pages={},
+        self.account = SimpleNamespace(yields=yields, health=health, walk_pages={},
                                        max_failure_rate=run["options"].get("max_failure_rate", 0.10))
         self.unhealthy: list[str] = []
         self.position = store.ingest_position(self.pipeline.db, self.stream)
@@ -132,7 +132,7 @@ class Writer:
                     self.account.yields.merge_listings(item.listings)
                 continue
             if isinstance(item, PageFailure):
-                pipeline.counts["failures"] += 1
+                pipeline.count_failure()
             pipeline.process_item(item, self.account)
         if fresh:
             pipeline._begin()

@@ -24,6 +24,27 @@ from .items import Article, ArchivedPage, ArticleCheck, ListingWalk, MediaFile, 
 
 logger = logging.getLogger(__name__)
 
+#: The one counter of a crawl's failures (pages that failed, pages not archived, items not
+#: saved), in Scrapy's stats: the spider and the pipeline both count there.
+FAILURES = "newsarchive/failures"
+
+
+class LocalStats:
+    """The part of Scrapy's stats collector the pipeline uses, for a pipeline run without a
+    crawl (the crawl fleet's writer, the benches)."""
+
+    def __init__(self):
+        self.values: Counter[str] = Counter()
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] += count
+
+    def get_value(self, key: str, default=None):
+        return self.values.get(key, default)
+
+    def set_value(self, key: str, value) -> None:
+        self.values[key] = value
+
 
 def problems(article: Article) -> list[str]:
     """Why an extracted article must not be stored (empty list: fine)."""
@@ -56,6 +77,8 @@ class ArchivePipeline:
         self.media_root = media_dir(db_path) if db_path else None  #: image and attachment files
         self.crawler = crawler
         self.counts: Counter[str] = Counter()
+        #: the crawl's stats (where failures are counted, :data:`FAILURES`); its own without a crawl
+        self.stats = crawler.stats if crawler is not None and crawler.stats is not None else LocalStats()
         self.portal_counts: dict[str, Counter] = {}  #: portal slug → counters of its articles
         self.batch_items = max(1, batch_items)
         self.batch_seconds = batch_seconds
@@ -112,7 +135,7 @@ class ArchivePipeline:
             self.db.conn.commit()
         except sqlite3.Error as error:
             self.db.conn.rollback()
-            self.counts["failures"] += len(held)
+            self.count_failure(len(held))
             logger.error("could not save the last %d items (%s): %s", len(held), ", ".join(held[:5])
                          + (", …" if len(held) > 5 else ""), error)
 
@@ -128,8 +151,8 @@ class ArchivePipeline:
             elif isinstance(item, ArchivedPage):
                 self._archive(item, spider)
             elif isinstance(item, MediaFile):
-                if store.save_media(self.db, self.media_root, asdict(item)) == "stored" and self.crawler:
-                    self.crawler.stats.inc_value("newsarchive/media_stored")
+                if store.save_media(self.db, self.media_root, asdict(item)) == "stored":
+                    self.stats.inc_value("newsarchive/media_stored")
             elif isinstance(item, PageFailure):
                 store.record_failure(self.db, crawl_run_id=self.run_id, portal=self._slug(host_of(item.url)),
                                      url=item.url, kind=item.kind, reason=item.reason, at=now_iso())
@@ -137,10 +160,10 @@ class ArchivePipeline:
                 return item
             store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
         except sqlite3.Error as error:  # the disk is full, the file went away…: counted, never silent
-            self.counts["failures"] += 1
+            self.count_failure()
             logger.error("could not save %s: %s", _what(item), error)
             if self._batch and not self.db.conn.in_transaction:  # the error rolled the whole batch back
-                self.counts["failures"] += len(self._batch)
+                self.count_failure(len(self._batch))
                 logger.error("the %d items saved before it in the same transaction were lost with it: %s",
                              len(self._batch), ", ".join(self._batch[:5]) + (", …" if len(self._batch) > 5 else ""))
                 self._batch = []
@@ -176,7 +199,7 @@ class ArchivePipeline:
         issues = problems(article)
         if issues:
             store.save_snapshot(self.db, snapshot, self.run_id)
-            self.counts["failures"] += 1
+            self.count_failure()
             logger.warning("not archived %s: %s", article.url, ", ".join(issues))
             return
         parts = urlsplit(article.url)
@@ -200,12 +223,16 @@ class ArchivePipeline:
             yields.article(item.start_url, article.extracted_by, dated=bool(article.published_at))
         logger.debug("%s article %s", outcome, article.url)
 
+    def count_failure(self, n: int = 1) -> None:
+        """``n`` more failures of the crawl: one counter (:data:`FAILURES`) for the spider's and
+        the pipeline's, the run's ``failures``."""
+        self.stats.inc_value(FAILURES, n)
+
     def _run_counts(self, spider) -> dict[str, int]:
-        stats = self.crawler.stats if self.crawler else None
         counts = dict(self.counts)
-        counts["failures"] = counts.get("failures", 0) + getattr(spider, "failures", 0)
-        counts["requests"] = stats.get_value("downloader/request_count", 0) if stats else 0
-        counts["pages_fetched"] = stats.get_value("response_received_count", 0) if stats else 0
+        counts["failures"] = self.stats.get_value(FAILURES, 0)
+        counts["requests"] = self.stats.get_value("downloader/request_count", 0)
+        counts["pages_fetched"] = self.stats.get_value("response_received_count", 0)
         return counts
 
     def close_spider(self, spider=None):
@@ -241,10 +268,9 @@ class ArchivePipeline:
                 "status": "interrupted" if status != "finished" else "healthy" if portal["healthy"] else "unhealthy",
                 "message": "; ".join(portal["problems"]) or None, "finished_at": at})
         self.summary = counts
-        if self.crawler and self.crawler.stats:
-            for key, value in counts.items():
-                self.crawler.stats.set_value(f"newsarchive/{key}", value)
-            self.crawler.stats.set_value("newsarchive/status", status)
+        for key, value in counts.items():
+            self.stats.set_value(f"newsarchive/{key}", value)
+        self.stats.set_value("newsarchive/status", status)
         self.db.close()
 
 

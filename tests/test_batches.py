@@ -30,7 +30,7 @@ def committed(db_path: str, sql: str = "select count(*) from articles"):
 def open_pipeline(tmp_path, **batching) -> tuple[ArchivePipeline, SimpleNamespace, str]:
     db_path = str(tmp_path / "archive.db")
     pipeline = ArchivePipeline(db_path, **batching)
-    spider = SimpleNamespace(start_urls=["http://portal.example.vn/tin/"], failures=0)
+    spider = SimpleNamespace(start_urls=["http://portal.example.vn/tin/"])
     pipeline.open_spider(spider)
     return pipeline, spider, db_path
 
@@ -77,7 +77,7 @@ def test_a_batch_that_cannot_be_saved_is_counted_and_named_and_the_archive_keeps
         pipeline.commit()
     saved = {row[0] for row in sqlite3.connect(db_path).execute("select url from articles")}
     failed = [f"bai-{n}.html" for n in range(5, 9) if page(n).article.url not in saved]
-    assert failed and pipeline.counts["failures"] == len(failed)  # each item saved, or counted and named
+    assert failed and pipeline.stats.get_value("newsarchive/failures") == len(failed)  # each item saved, or counted and named
     assert all(name in caplog.text for name in failed) and "could not save" in caplog.text
     assert {f"http://portal.example.vn/tin/bai-{n}.html" for n in range(5)} <= saved
     pipeline.db.execute("pragma max_page_count = 1073741823")

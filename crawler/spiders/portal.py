@@ -63,6 +63,7 @@ from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, 
                      RelatedLink, Snapshot, WorkerReport)
 from ..pages import is_duplicate_url
 from ..parsing import ParserPool, default_workers
+from ..pipelines import FAILURES
 from .. import portals
 from ..crawlbook import CrawlBook, FleetBook
 from ..urlkeys import UrlSet
@@ -151,7 +152,6 @@ class PortalSpider(scrapy.Spider):
         self.book = CrawlBook()
         self.requested_new = UrlSet()  #: canonical identities of requested links not archived before this crawl
         self.listings_seen = UrlSet()  #: canonical URLs of listing pages (start URLs included)
-        self.failures = 0
         self.unsupported_logged: set[str] = set()
         self.yields = YieldReport(self.start_urls)
         self.registry = registry = portals.load()
@@ -486,8 +486,7 @@ class PortalSpider(scrapy.Spider):
                           kind="listing" if request.callback == self.parse_listing else "article")
 
     def _count_failure(self) -> None:
-        self.failures += 1
-        self.crawler.stats.inc_value("newsarchive/failures")
+        self.crawler.stats.inc_value(FAILURES)
 
     # --- decisions -------------------------------------------------------------------------
 
