@@ -9,7 +9,9 @@ import unicodedata
 
 import pytest
 
+from crawler.extract.body import soup_of
 from crawler.pages import is_duplicate_url, page_object
+from crawler.pages.detect import PLATFORMS, page_class
 from fixtures.cases import PAGES, all_cases
 
 CASES = all_cases()
@@ -125,6 +127,32 @@ def test_platform_detected_for_every_case():
         platform = case.id.split("/")[0]
         page = page_object(case.meta["url"], (case.folder / "input.html").read_bytes())
         assert page.platform == platform, case.id
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_exactly_one_platform_claims_each_case_at_the_top_priority(case):
+    """Detection's precedence is the priority alone: of the page objects whose fingerprint fits a
+    page, those of the highest priority belong to one platform, the case's (none fits a generic
+    case). A tie between platforms would be settled by module order: that never decides."""
+    soup = soup_of((case.folder / "input.html").read_bytes())
+    fits = [cls for cls in PLATFORMS if cls.matches(case.meta["url"], soup)]
+    platform = case.id.split("/")[0]
+    if platform == "generic":
+        assert not fits, f"{case.id}: claimed by {[c.__name__ for c in fits]}"
+        return
+    top = max(cls.priority for cls in fits)
+    assert {cls.platform for cls in fits if cls.priority == top} == {platform}, (
+        case.id, [(c.__name__, c.priority) for c in fits])
+
+
+def test_a_hint_never_overrides_a_higher_priority():
+    """Detection once per portal tries the host's platform first, but what outranks it still
+    wins: a Tân Dân page on a host whose earlier pages were SharePoint's is Tân Dân's."""
+    case = next(c for c in CASES if c.id.startswith("tandan/article/"))
+    soup = soup_of((case.folder / "input.html").read_bytes())
+    assert any(cls.platform == "sharepoint" and cls.matches(case.meta["url"], soup) for cls in PLATFORMS), \
+        "this check needs a Tân Dân page that SharePoint's page objects would claim too"
+    assert page_class(case.meta["url"], soup, hint="SharePointPublishing").platform == "tandan"
 
 
 def test_case_folders_are_complete():

@@ -2,8 +2,14 @@
 
 Every module of ``crawler.pages`` may export ``PAGE_OBJECTS`` (page-object classes, each with a
 ``matches(url, soup)`` classmethod: generator meta, class names, URL shapes, portlet ids). They
-are collected here, tried by descending ``priority`` (a version subclass outranks the layout it
-extends), and the first match wins; :class:`~crawler.pages.generic.GenericPage` is the fallback.
+are collected here, tried by descending ``priority``, and the first match wins;
+:class:`~crawler.pages.generic.GenericPage` is the fallback.
+
+Precedence is the priority alone: a more specific page object ranks higher than one that would
+also claim its pages (a version subclass above the layout it extends, NukeViet 3 above 4; Tân
+Dân's ePortal above SharePoint's page objects), so no module needs another's fingerprint. Page
+objects of different platforms never share the top priority among a page's matches
+(``tests/test_pages.py`` checks every fixture page); module order is never what decides.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ def page_class(url: str, soup: BeautifulSoup, hint: str | None = None) -> type[P
     family = [cls for cls in PLATFORMS if cls.platform == hinted.platform] if hinted else []
     for platform in family:
         if platform.matches(url, soup):
-            return platform
+            # what outranks it still comes first (Tân Dân's ePortal on a host of SharePoint pages)
+            above = (cls for cls in PLATFORMS if cls not in family and cls.priority > platform.priority)
+            return next((cls for cls in above if cls.matches(url, soup)), platform)
     for platform in PLATFORMS:
         if platform not in family and platform.matches(url, soup):
             return platform

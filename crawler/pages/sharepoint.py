@@ -1,8 +1,9 @@
 """SharePoint 2010/2013 portals that are not Tân Dân's ePortal: ministries and Quảng Ninh.
 
 Markup and URLs: portal-platforms.md §2.3 and §3 (pagination), §4 (dates), §6 (related lists),
-§7.1, §7.3, §7.7. Tân Dân's ePortal (§2.2, ``tandan-`` classes, ``/portal/Pages/…``) is
-``crawler/pages/tandan.py``; :meth:`SharePoint.matches` never claims its pages.
+§7.1, §7.3, §7.7. Tân Dân's ePortal (§2.2) is a SharePoint product with its own page object,
+``crawler/pages/tandan.py``, of a higher priority: detection tries it first (these page
+objects would claim its pages too, and need not know its fingerprint).
 [I] marks what this module assumes beyond the cited sources.
 
 Fingerprint (any one): ``<meta name="GENERATOR" content="Microsoft SharePoint">``, a script
@@ -88,9 +89,6 @@ GENERATOR = re.compile(r"microsoft\s+sharepoint", re.I)
 WEB_PART_ID = re.compile(r"^(?:WebPart)?ctl00_(?:SPWebPartManager1|ctl\d+|m)_g_[0-9a-f]{8}_[0-9a-f]{4}_", re.I)
 SP_SCRIPT = re.compile(r"_spPageContextInfo\s*=|_spBodyOnLoadFunctionNames")
 SP_MARKUP = ".ms-rtestate-field, input[name=__REQUESTDIGEST]"
-#: Tân Dân's ePortal (crawler/pages/tandan.py): its class prefix and its page library.
-TANDAN_CLASS = re.compile(r"^tandan-", re.I)
-TANDAN_PATH = re.compile(r"^/portal/pages/", re.I)
 #: The Quảng Ninh web parts (CQ.SharePoint.QN).
 QN_MARKUP = "div.detail_artical, div.other_News div.inner_F_otherNew, div.cont_artical div.name_artical"
 
@@ -134,7 +132,7 @@ class SharePoint(PageObject):
 
     @classmethod
     def matches(cls, url: str, soup: BeautifulSoup) -> bool:
-        return is_sharepoint(soup) and not is_tandan(url, soup)
+        return is_sharepoint(soup)
 
     @classmethod
     def is_duplicate_url(cls, url: str) -> bool:
@@ -205,7 +203,7 @@ class SharePointQuangNinh(SharePoint):
 
     @classmethod
     def matches(cls, url: str, soup: BeautifulSoup) -> bool:
-        if soup.select_one(QN_MARKUP) is None or is_tandan(url, soup):
+        if soup.select_one(QN_MARKUP) is None:
             return False
         return is_sharepoint(soup) or urlsplit(url).path.lower().endswith(".aspx")
 
@@ -336,11 +334,6 @@ def is_sharepoint(soup: BeautifulSoup) -> bool:
     if soup.select_one(SP_MARKUP) is not None or soup.find(id=WEB_PART_ID) is not None:
         return True
     return any(SP_SCRIPT.search(script.string or "") for script in soup.find_all("script"))
-
-
-def is_tandan(url: str, soup: BeautifulSoup) -> bool:
-    """Tân Dân's ePortal: a ``tandan-`` class anywhere, or its ``/portal/Pages/`` library."""
-    return soup.find(class_=TANDAN_CLASS) is not None or bool(TANDAN_PATH.match(urlsplit(url).path))
 
 
 def _query_pair(raw: str) -> tuple[str, str, str]:

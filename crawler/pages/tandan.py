@@ -49,6 +49,9 @@ class Tandan(PageObject):
     """Tandan SharePoint ePortal: article and category listing pages."""
 
     platform = "tandan"
+    #: A SharePoint product: tried before the SharePoint page objects (priority 0–1), which
+    #: would claim its pages too (crawler/pages/detect.py: a more specific platform ranks higher).
+    priority = 5
 
     TITLE = ".tandan-p-article-news-title, .tandan-title-view"
     DATE_SHOWN = ".tandan-span-date-publish, .tandan-date-view"

@@ -62,6 +62,7 @@ from ..incremental import ArchiveView, FrontierView, archived_row, conditional_h
 from ..items import (Article, ArchivedPage, ArticleCheck, Listing, ListingWalk, MediaFile, NotArticle, PageFailure,
                      RelatedLink, Snapshot, WorkerReport)
 from ..pages import is_duplicate_url
+from ..pages.detect import BY_NAME
 from ..parsing import ParserPool, default_workers
 from ..pipelines import FAILURES
 from .. import portals
@@ -153,6 +154,7 @@ class PortalSpider(scrapy.Spider):
         self.requested_new = UrlSet()  #: canonical identities of requested links not archived before this crawl
         self.listings_seen = UrlSet()  #: canonical URLs of listing pages (start URLs included)
         self.unsupported_logged: set[str] = set()
+        self.mismatch_logged: set[str] = set()  #: hosts whose registered platform is not the detected one
         self.yields = YieldReport(self.start_urls)
         self.registry = registry = portals.load()
         #: where images and attachments may come from: the portals' hosts and their registered media hosts
@@ -592,9 +594,25 @@ class PortalSpider(scrapy.Spider):
             self.bad_pages.append(self._bad_page(response, parsed.error or "could not be parsed"))
             return None
         self.platforms[host] = parsed.platform
+        self._check_registered_platform(host, parsed.platform)
         if parsed.attachments:
             self.attachments[parsed.page.url] = parsed.attachments
         return parsed.page
+
+    def _check_registered_platform(self, host: str, detected: str) -> None:
+        """Warn (once per host) and count (``newsarchive/platform_mismatches``, once per page) when
+        the registry says another platform than the page objects detect: the portal moved to
+        another CMS, a theme change hides its fingerprint, or the registry is wrong."""
+        registered = portals.for_host(host, self.registry)
+        platform = getattr(BY_NAME.get(detected), "platform", "generic")
+        if registered is None or registered.platform == platform:
+            return
+        self.crawler.stats.inc_value("newsarchive/platform_mismatches")
+        if host not in self.mismatch_logged:
+            self.mismatch_logged.add(host)
+            self.logger.warning("%s (%s) is registered as %s but its pages are read as %s (%s): the portal may have "
+                                "changed, or its registry entry is wrong", registered.slug, host, registered.platform,
+                                platform, detected)
 
     def _bad_page(self, response, reason: str) -> PageFailure:
         """Count, log (one line) and describe a page that was answered but is no use."""
