@@ -46,7 +46,11 @@ demo: $(VENV)/.installed-app
 	echo "archive: http://127.0.0.1:$(DEMO_PORT)/  (Ctrl-C stops both)"; \
 	$(BIN)/newsarchive serve --db $(DEMO_DB) --port $(DEMO_PORT)
 
+# The linter and the type checker first (settings: [tool.ruff], [tool.mypy] in pyproject.toml),
+# then the tests.
 test: install
+	$(BIN)/ruff check
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Measurements, not tests (bench/README.md): every fixture portal crawled end to end; a nightly

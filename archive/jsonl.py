@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -113,7 +114,7 @@ def export(db_path: str, out: str, *, portal: str | None = None, since: str | No
     try:
         check_portal(conn, portal)
         if out == "-":
-            return write(articles(conn, portal=portal, since=since), stdout)
+            return write(articles(conn, portal=portal, since=since), stdout or sys.stdout)
         partial = f"{out}.partial"
         try:
             with open(partial, "w", encoding="utf-8") as f:

@@ -8,6 +8,8 @@ naming the holder: ``{"pid": 123, "hostname": "…", "started_at": "…+07:00", 
 
 from __future__ import annotations
 
+from typing import IO
+
 import fcntl
 import json
 import os
@@ -37,7 +39,7 @@ class ArchiveLock:
 
     def __init__(self, db_path: str):
         self.path = f"{db_path}.lock"
-        self._file = None
+        self._file: IO[str] | None = None
 
     def acquire(self, wait: float = 0, command: str = "") -> None:
         """Take the lock, waiting up to ``wait`` seconds for another holder to finish; raise

@@ -74,7 +74,7 @@ def render_body(body_html: str | None, archived: dict[str, str] | None = None) -
     ``archived`` maps an image's original URL to the archive's copy (``/media/<sha256>``): such
     images are shown from the archive, the others from their portal."""
     def use_copy(tag: str, attribute: str, value: str) -> str:
-        return archived.get(value, value) if tag == "img" and attribute == "src" else value
+        return (archived or {}).get(value, value) if tag == "img" and attribute == "src" else value
 
     return nh3.clean(body_html or "", tags=RENDER_TAGS, attributes=RENDER_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",

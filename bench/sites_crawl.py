@@ -114,7 +114,7 @@ def main(argv: list[str]) -> int:
                         print(f"    {site} {c['url'][-60:]} {field}{' (not archived)' if c['missing'] else ''}:\n"
                               f"       got  {str(c['got'])[:400]}\n       want {str(c['want'])[:400]}", file=sys.stderr)
             if result["exit"] != 0 or result["recall"] < 1:
-                print("    log tail:\n" + "\n".join("       " + l for l in result["log"].splitlines()[-15:]),
+                print("    log tail:\n" + "\n".join("       " + line for line in result["log"].splitlines()[-15:]),
                       file=sys.stderr)
     if len(sites) > 1:
         cells = ["**all**", "", str(articles), f"{found / articles:.0%}", ""]

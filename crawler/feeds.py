@@ -29,7 +29,7 @@ class _ArticlesOnly:
     def export_item(self, item: Any) -> None:
         row = exported(item)
         if row is not None:
-            super().export_item(row)
+            super().export_item(row)  # type: ignore[misc]  # a mixin: the exporter class after it in the MRO
 
 
 class ArticleJsonLinesExporter(_ArticlesOnly, JsonLinesItemExporter):

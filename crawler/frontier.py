@@ -50,6 +50,7 @@ import pickle
 import socket
 import time
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis
@@ -171,7 +172,8 @@ class Frontier:
     def __init__(self, url: str, lease_seconds: float = LEASE_SECONDS):
         self.url = check_url(url)
         self.lease_ms = int(lease_seconds * 1000)
-        self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        # Any: redis-py annotates each command as returning its sync or its async result
+        self.redis: Any = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
         try:
             self.redis.ping()
         except redis.RedisError as error:
@@ -375,7 +377,7 @@ class Frontier:
         except redis.ResponseError as error:
             if "BUSYGROUP" not in str(error):
                 raise
-        entries = []
+        entries: list = []
         for start in ("0", ">"):
             answer = self.redis.xreadgroup(INGEST_GROUP, consumer, {stream: start}, count=count,
                                            block=None if start == "0" else block_ms)

@@ -135,7 +135,7 @@ class FrontierView(ArchiveView):
     """The same view for a worker of a crawl fleet: the archive's state as the writer published
     it in the frontier (:mod:`crawler.frontier`), never the SQLite file."""
 
-    def __init__(self, frontier):  # noqa: super().__init__ opens SQLite; this view does not
+    def __init__(self, frontier):  # not super().__init__: that opens SQLite, which a worker never does
         self.frontier = frontier
         self.hosts = []
         self._state: dict | None = None

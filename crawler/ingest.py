@@ -124,6 +124,7 @@ class Writer:
         if not entries:
             return 0
         pipeline = self.pipeline
+        assert pipeline is not None, "open() a run first"
         fresh = [(entry_id, item) for entry_id, item in entries if _after(entry_id, self.position)]
         for entry_id, item in fresh:
             if isinstance(item, WorkerReport):
@@ -148,7 +149,7 @@ class Writer:
         for item in items:
             if isinstance(item, ArchivedPage) and item.article is not None and item.outcome:
                 headers = {k.lower(): v for k, v in item.snapshot.headers.items()}
-                urls = {item.article.url, canonical(item.snapshot.requested_url), *item.aliases}
+                urls = {item.article.url, canonical(item.snapshot.requested_url or item.article.url), *item.aliases}
                 self.frontier.saved_article(urls, {"url": item.article.url, "fetch_url": item.snapshot.requested_url,
                                                    "etag": headers.get("etag"),
                                                    "last_modified": headers.get("last-modified")})
@@ -185,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"newsarchive ingest: {error}", file=sys.stderr)
         return EXIT["usage"]
     lock, failed = lock_archive("newsarchive ingest", args.db, args.wait_lock, "nothing was saved")
-    if failed is not None:
-        return failed
+    if failed is not None or lock is None:
+        return failed or EXIT["usage"]
     stop: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda number, frame: stop.append(number))

@@ -84,7 +84,7 @@ class ArchivePipeline:
         self.batch_seconds = batch_seconds
         self._batch: list[str] = []  #: what the open transaction holds (for the message if its commit fails)
         self._batch_started = 0.0
-        self._committer = None
+        self._committer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -215,7 +215,8 @@ class ArchivePipeline:
                                      last_modified=headers.get("last-modified"))
         if outcome != "unchanged" or not store.has_snapshot(self.db, article.url):
             store.save_snapshot(self.db, snapshot, self.run_id)  # the response that brought this version
-        store.resolve_failures(self.db, [item.snapshot.requested_url, article.url, *item.aliases], seen_at)
+        store.resolve_failures(self.db, [item.snapshot.requested_url or article.url, article.url, *item.aliases],
+                               seen_at)
         self._count(item.host, f"articles_{outcome}")
         item.outcome = outcome
         yields = getattr(spider, "yields", None)

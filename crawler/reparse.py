@@ -39,7 +39,7 @@ def reparse(db, *, portal: str | None = None, at: str | None = None, report=prin
     counts: ``articles``, ``changed``, ``unchanged``, ``no_snapshot``, ``not_an_article`` and
     ``fields`` (field name → articles it changed in)."""
     at = at or now_iso()
-    counts = Counter()
+    counts: Counter[str] = Counter()
     fields: Counter = Counter()
     for row in store.article_snapshots(db, portal):
         counts["articles"] += 1
@@ -58,6 +58,7 @@ def reparse(db, *, portal: str | None = None, at: str | None = None, report=prin
             counts["not_an_article"] += 1
             report(f"kept as it was {row['url']}: {reason}")
             continue
+        assert isinstance(item, Article)
         article = {**item.to_dict(), "url": row["url"]}  # the archived identity, whatever the page says now
         changed = store.reparse_article(db, article, at=at)  # field → its value before
         if not changed:

@@ -17,7 +17,7 @@ import json
 import logging
 import sys
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from archive import package_version, store
@@ -182,7 +182,7 @@ def lock_archive(prog: str, db: str, wait: float, nothing_done: str) -> tuple[Ar
     return lock, None
 
 
-def run_spider(args: argparse.Namespace, urls: list[str], **options) -> tuple[_Process, object]:
+def run_spider(args: argparse.Namespace, urls: list[str], **options) -> tuple[_Process, Crawler]:
     """Crawl ``urls`` with the portal spider as ``args`` say (``options``: more spider arguments),
     until the crawl ends; returns the process and its crawler."""
     if args.log_level != "DEBUG":  # Scrapy's start-up banner (versions, settings) is logged by this logger

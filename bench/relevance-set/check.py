@@ -9,7 +9,10 @@ title, summary or body_text (case-insensitive).
 - Query with no marks at all: words match ignoring all marks (đ counts as d).
 Prints every disagreement; prints nothing else but a summary line.
 """
-import json, re, sys, unicodedata
+import json
+import re
+import sys
+import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,13 +44,14 @@ def has_marks(q):
 
 
 def main():
-    corpus = [json.loads(l) for l in open(HERE / "corpus.jsonl", encoding="utf-8") if l.strip()]
-    queries = [json.loads(l) for l in open(HERE / "queries.jsonl", encoding="utf-8") if l.strip()]
+    corpus = [json.loads(line) for line in open(HERE / "corpus.jsonl", encoding="utf-8") if line.strip()]
+    queries = [json.loads(line) for line in open(HERE / "queries.jsonl", encoding="utf-8") if line.strip()]
     problems = 0
     for a in corpus:
         for f in ("title", "summary", "body_text"):
             if unicodedata.normalize("NFC", a[f]) != a[f]:
-                print(f"{a['key']}: {f} is not NFC"); problems += 1
+                print(f"{a['key']}: {f} is not NFC")
+                problems += 1
     for q in queries:
         key = marked_key if has_marks(q["query"]) else bare_key
         need = {key(w) for w in words(q["query"])}

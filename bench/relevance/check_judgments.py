@@ -9,7 +9,10 @@ WITHOUT marks matches a word whose mark-stripped form (đ -> d) is equal.
 An article is relevant iff every query word matches some word of it.
 Prints every disagreement; prints nothing else unless -v is given.
 """
-import json, re, sys, unicodedata
+import json
+import re
+import sys
+import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -27,7 +27,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """Return ``(text, encoding)`` for an HTML body and its ``Content-Type`` header value."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding:
-        return body[len(bom):].decode(bom_encoding, errors="replace"), bom_encoding
+        return body[len(bom or b""):].decode(bom_encoding, errors="replace"), bom_encoding
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

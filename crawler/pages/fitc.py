@@ -125,7 +125,8 @@ class FitcPortal(PageObject):
         if not self.is_duplicate_url(self.url):
             return None
         link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        written = link.get("href") if link else None
+        href = absolute(written, self.url) if isinstance(written, str) else None
         return canonical(href) if href and not self.is_duplicate_url(href) else canonical(self.url)
 
     # --- article ---------------------------------------------------------------------------

@@ -524,7 +524,8 @@ class PortalSpider(scrapy.Spider):
         ``MEDIA_*`` settings), a link-only :class:`MediaFile` for the others."""
         if not self.settings.getbool("MEDIA_ENABLED", True):
             return
-        wanted = [(image.src, "image", None, n) for n, image in enumerate(article.images) if image.src]
+        wanted: list[tuple[str, str, str | None, int]] = [
+            (image.src, "image", None, n) for n, image in enumerate(article.images) if image.src]
         wanted += [(url, "attachment", title, n) for n, (url, title) in enumerate(attachments)]
         wanted = [w for w in wanted if host_of(w[0]) in self.media_hosts and w[0].startswith(("http://", "https://"))]
         known = self.view.known_media([w[0] for w in wanted], retry_failed=self.full) if self.view else set()
@@ -593,8 +594,9 @@ class PortalSpider(scrapy.Spider):
                 self.logger.debug("could not parse %s:\n%s", response.url, parsed.detail)
             self.bad_pages.append(self._bad_page(response, parsed.error or "could not be parsed"))
             return None
-        self.platforms[host] = parsed.platform
-        self._check_registered_platform(host, parsed.platform)
+        detected = parsed.platform or "GenericPage"
+        self.platforms[host] = detected
+        self._check_registered_platform(host, detected)
         if parsed.attachments:
             self.attachments[parsed.page.url] = parsed.attachments
         return parsed.page
