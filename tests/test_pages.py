@@ -255,3 +255,13 @@ def test_base_href_is_honoured_on_the_same_host_only(base, expected):
                          "lxml")
     resolve_base_href(soup, "http://portal.example/tin/a-1.html")
     assert absolute(soup.img["src"], "http://portal.example/tin/a-1.html") == expected
+
+
+@pytest.mark.parametrize("name", ["generator", "GENERATOR", "Generator"])
+@pytest.mark.parametrize("content, platform", [("NukeViet v4.0", "nukeviet"), ("NukeViet v3.4", "nukeviet"),
+                                               ("Joomla! 1.5 - Open Source Content Management", "joomla"),
+                                               ("DotNetNuke", "dnn"), ("Microsoft SharePoint", "sharepoint")])
+def test_every_platform_reads_the_generator_meta_in_any_case(name, content, platform):
+    """One reading of <meta name="generator"> for every fingerprint (the name's case varies by portal)."""
+    html = f'<html><head><meta name="{name}" content="{content}"><title>x</title></head><body><p>x</p></body></html>'
+    assert page_class("http://portal.example.vn/a.html", soup_of(html)).platform == platform

@@ -26,8 +26,18 @@ from ..items import Article, Image, Listing, ListingEntry, NotArticle, PageLink,
 #: "(23/12/2020 09:04)" at the end of a related-link text.
 #: Only a date in brackets is split off: "Thông báo kết luận ngày 15/3/2021" keeps its date.
 _TRAILING_DATE = re.compile(r"\s*[\(\[]\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}[^()\[\]]*[\)\]]\s*$", re.I)
-#: Breadcrumb items that name the home page, not a category.
-HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
+#: Breadcrumb items that name the home page, not a category (lower case): every page object's.
+HOME_WORDS = frozenset({"trang chủ", "trang chu", "home", "trang nhất"})
+#: ``<meta name="generator">``, the name in any case (``GENERATOR`` on some portals).
+_GENERATOR_META = {"name": re.compile(r"^generator$", re.I)}
+
+
+def generator_of(soup: BeautifulSoup) -> str:
+    """The page's ``<meta name="generator" content="…">`` value ("" without one): the CMS's
+    own name for itself, read the same way by every platform's fingerprint."""
+    meta = soup.find("meta", attrs=_GENERATOR_META)
+    content = meta.get("content") if meta is not None else None
+    return content if isinstance(content, str) else ""
 #: A ``__doPostBack`` call whose argument names a page ("Page$2", "…$ctl02", "pager…").
 _POSTBACK_PAGE = re.compile(r"__doPostBack\([^)]*(?:page|pager|paging|trang|\$ctl\d+)", re.I)
 
@@ -120,9 +130,15 @@ class PageObject:
             site_name=self.site_name(),
         )
 
-    def canonical_url(self) -> str:
+    def canonical_link(self) -> str | None:
+        """The page's ``<link rel="canonical">``, absolute (None without one): read here for every
+        page object, which decides what to trust of it."""
         link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = link.get("href") if link is not None else None
+        return absolute(href, self.url) if isinstance(href, str) and href.strip() else None
+
+    def canonical_url(self) -> str:
+        href = self.canonical_link()
         if href and same_host(href, self.url):
             return self.clean_url(canonical(href))
         return self.clean_url(canonical(self.url))

@@ -47,8 +47,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bs4 import BeautifulSoup
 
 from ..extract.text import clean_or_none
-from ..extract.urls import absolute, canonical, same_host
-from .base import PageObject
+from ..extract.urls import canonical, same_host
+from .base import PageObject, generator_of
 
 # --- fingerprints and URL shapes --------------------------------------------------------------
 
@@ -72,8 +72,7 @@ VOLATILE_PARAMS = re.compile(r"^(?:returnurl|popup|utm_\w+)$", re.I)
 def is_dnn_page(url: str, soup: BeautifulSoup) -> bool:
     """DNN built the page: a DotNetNuke generator meta, or DNN module markup together with the
     WebForms ``<form id="Form">`` + ``__VIEWSTATE`` or a ``tabid`` URL."""
-    generator = soup.find("meta", attrs={"name": re.compile(r"^generator$", re.I)})
-    if generator and GENERATOR.search(generator.get("content", "")):
+    if GENERATOR.search(generator_of(soup)):
         return True
     if soup.select_one(DNN_MARKUP) is None:
         return False
@@ -136,8 +135,7 @@ class DnnNewsModule(PageObject):
         link when on the same host, else the URL without the print path pairs and parameters."""
         if not self.is_duplicate_url(self.url):
             return None
-        link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = self.canonical_link()
         if href and same_host(href, self.url) and not self.is_duplicate_url(href):
             return self.clean_url(canonical(href))
         parts = urlsplit(self.url)

@@ -61,7 +61,7 @@ from bs4 import BeautifulSoup, Comment
 
 from ..extract.dates import parse_date
 from ..extract.text import clean
-from ..extract.urls import absolute, canonical
+from ..extract.urls import canonical
 from .base import HOME_WORDS, PageObject, copy_without
 
 #: The comments FITC wraps its content in (article and category templates alike).
@@ -124,9 +124,7 @@ class FitcPortal(PageObject):
     def duplicate_of(self) -> str | None:
         if not self.is_duplicate_url(self.url):
             return None
-        link = self.soup.find("link", rel="canonical")
-        written = link.get("href") if link else None
-        href = absolute(written, self.url) if isinstance(written, str) else None
+        href = self.canonical_link()
         return canonical(href) if href and not self.is_duplicate_url(href) else canonical(self.url)
 
     # --- article ---------------------------------------------------------------------------

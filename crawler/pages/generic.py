@@ -43,10 +43,12 @@ from ..extract.main_text import agreement, locate, main_text
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, is_document, same_host
 from ..items import Image, Listing, ListingEntry, PageLink, RelatedLink
-from .base import PageObject, copy_without, split_title_date
+from .base import HOME_WORDS, PageObject, copy_without, split_title_date
 
 # --- vocabularies (data, compiled once) ------------------------------------------------------
 
+#: Breadcrumb separators printed as items of their own.
+SEPARATORS = frozenset({">", "»", "/"})
 #: class/id words of page chrome whose links are never listing entries and whose text is never body.
 NOISE = re.compile(
     r"(?:^|[-_\s])(?:menu|nav|navbar|navigation|footer|header|top-?bar|sidebar|side|aside|breadcrumbs?|banner|"
@@ -312,7 +314,7 @@ class GenericPage(PageObject):
         CMSs print last), else ``article:section``."""
         for crumb in self.soup.find_all(class_=BREADCRUMB_CLASS) + self.soup.find_all(id=BREADCRUMB_CLASS):
             names = [clean(a.get_text(" ")) for a in crumb.find_all(["a", "span", "li"]) if not a.find(["a", "li"])]
-            names = [n for n in names if n and n.lower() not in ("trang chủ", "home", ">", "»", "/") and n != article_title]
+            names = [n for n in names if n and n.lower() not in HOME_WORDS | SEPARATORS and n != article_title]
             if names:
                 return names[-1]
         section = self._meta("article:section")

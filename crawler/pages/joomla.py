@@ -64,7 +64,7 @@ from ..extract.body import Body, extract_body
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Listing, RelatedLink
-from .base import HOME_WORDS, PageObject, copy_without
+from .base import HOME_WORDS, PageObject, copy_without, generator_of
 
 GENERATOR = re.compile(r"\bjoomla\b", re.I)
 #: Class names only Joomla 1.5 (and Mambo before it) print: the fallback when the generator
@@ -117,8 +117,7 @@ class Joomla15(PageObject):
 
     @classmethod
     def matches(cls, url: str, soup: BeautifulSoup) -> bool:
-        generator = soup.find("meta", attrs={"name": "generator"})
-        if generator is not None and GENERATOR.search(generator.get("content", "")):
+        if GENERATOR.search(generator_of(soup)):
             return True
         return soup.select_one(FINGERPRINT) is not None
 
@@ -163,8 +162,7 @@ class Joomla15(PageObject):
         URL inside a ``com_mailto`` link (base64), or the URL without the view parameters."""
         if not self.is_duplicate_url(self.url):
             return None
-        link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = self.canonical_link()
         if href and same_host(href, self.url) and not self.is_duplicate_url(href):
             return canonical(href)
         parts = urlsplit(self.url)

@@ -44,8 +44,8 @@ from bs4 import BeautifulSoup, Tag
 
 from ..extract.dates import parse_date
 from ..extract.text import clean
-from ..extract.urls import absolute, canonical, same_host
-from .base import PageObject
+from ..extract.urls import canonical, same_host
+from .base import HOME_WORDS, PageObject
 
 # --- fingerprints --------------------------------------------------------------------------
 
@@ -216,8 +216,7 @@ class Liferay(PageObject):
         """``rel=canonical`` unless it lost the portlet parameters that identify the article
         (some Liferay versions give the bare layout URL for every article shown on a layout)."""
         fetched = self.clean_url(canonical(self.url))
-        link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = self.canonical_link()
         if not href or not same_host(href, self.url):
             return fetched
         declared = self.clean_url(canonical(href))
@@ -231,7 +230,7 @@ class Liferay(PageObject):
     def category(self, article_title: str | None = None) -> str | None:
         """Last breadcrumb item other than "Trang chủ" and the article's own title."""
         names = [clean(n.get_text(" ")) for n in self.soup.select(self.BREADCRUMB)] if self.BREADCRUMB else []
-        names = [n for n in names if n and n.lower() not in ("trang chủ", "trang chu", "home", "trang nhất")]
+        names = [n for n in names if n and n.lower() not in HOME_WORDS]
         if names and article_title and names[-1] == article_title:
             names.pop()
         return names[-1] if names else None

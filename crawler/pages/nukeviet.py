@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 
 from ..extract.body import text_of
 from ..extract.text import clean_or_none
-from ..extract.urls import absolute, canonical
-from .base import PageObject
+from ..extract.urls import canonical
+from .base import PageObject, generator_of
 
 GENERATOR = re.compile(r"nukeviet", re.I)
 #: ``…/print/…`` (rewrite on) and ``?nv=news&op=print/…`` (rewrite off; the ``/`` may arrive
@@ -52,8 +52,7 @@ class NukeViet4(PageObject):
     def duplicate_of(self) -> str | None:
         if not self.is_duplicate_url(self.url) and self.soup.select_one("#print #hd_print") is None:
             return None
-        link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = self.canonical_link()
         return canonical(href) if href else canonical(DUPLICATE_VIEW.sub("/", self.url, count=1))
 
     @classmethod
@@ -62,8 +61,7 @@ class NukeViet4(PageObject):
 
     @classmethod
     def matches(cls, url: str, soup: BeautifulSoup) -> bool:
-        generator = soup.find("meta", attrs={"name": "generator"})
-        if generator and GENERATOR.search(generator.get("content", "")):
+        if GENERATOR.search(generator_of(soup)):
             return True
         return bool(URL_SHAPE.search(url)) and soup.select_one("#news-bodyhtml, .news_column") is not None
 
@@ -146,8 +144,7 @@ class NukeViet3(NukeViet4):
     def duplicate_of(self) -> str | None:
         if not self.is_duplicate_url(self.url) and self.soup.select_one("#print #hd_print") is None:
             return None
-        link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = self.canonical_link()
         if href:
             return canonical(href)
         if QUERY_VIEW.search(self.url):
@@ -162,8 +159,7 @@ class NukeViet3(NukeViet4):
 
     @classmethod
     def matches(cls, url: str, soup: BeautifulSoup) -> bool:
-        generator = soup.find("meta", attrs={"name": "generator"})
-        content = generator.get("content", "") if generator else ""
+        content = generator_of(soup)
         if GENERATOR.search(content):
             return bool(GENERATOR_V3.search(content))
         return bool(URL_SHAPE.search(url)) and soup.select_one(MARKUP_V3) is not None

@@ -78,9 +78,9 @@ from bs4 import BeautifulSoup, Tag
 
 from ..extract.body import Body, pair_images
 from ..extract.text import clean, clean_or_none
-from ..extract.urls import absolute, canonical, same_host
+from ..extract.urls import canonical, same_host
 from ..items import Article, Image, Listing, NotArticle
-from .base import PageObject
+from .base import HOME_WORDS, PageObject, generator_of
 
 # --- fingerprints ----------------------------------------------------------------------------
 
@@ -121,7 +121,6 @@ FORM_FIELDS = {
 SOURCE_LABEL = re.compile(r"^\(?\s*nguồn(?:\s*tin)?\s*:\s*(?P<v>.+?)\s*\)?$", re.I)
 #: Breadcrumb separators in label text: "Tin tức &gt;&gt; Tin tức - Sự kiện", "Trang chủ » …".
 CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|»|›)\s*")
-HOME_WORDS = {"trang chủ", "trang chu", "home", "trang nhất"}
 
 
 class SharePoint(PageObject):
@@ -160,8 +159,7 @@ class SharePoint(PageObject):
         return urlunsplit(parts._replace(query="&".join(raw for _, _, raw in kept)))
 
     def canonical_url(self) -> str:
-        link = self.soup.find("link", rel="canonical")
-        href = absolute(link.get("href"), self.url) if link else None
+        href = self.canonical_link()
         if href and same_host(href, self.url) and not _drops_item(href, self.url):
             return self.clean_url(canonical(href))
         return self.clean_url(canonical(self.url))
@@ -328,9 +326,8 @@ class SharePointListForm(SharePoint):
 
 def is_sharepoint(soup: BeautifulSoup) -> bool:
     """True when the page carries one of SharePoint's own fingerprints (module docstring)."""
-    for meta in soup.find_all("meta"):
-        if (meta.get("name") or "").lower() == "generator" and GENERATOR.search(meta.get("content") or ""):
-            return True
+    if GENERATOR.search(generator_of(soup)):
+        return True
     if soup.select_one(SP_MARKUP) is not None or soup.find(id=WEB_PART_ID) is not None:
         return True
     return any(SP_SCRIPT.search(script.string or "") for script in soup.find_all("script"))
