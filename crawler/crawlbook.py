@@ -7,7 +7,10 @@ nearer if a listing turns out to list it; an article met under a second URL is a
 
 :class:`CrawlBook` keeps it in the process (64-bit URL keys, :mod:`crawler.urlkeys`);
 :class:`FleetBook` keeps it in a crawl fleet's frontier (:mod:`crawler.frontier`), so that the
-workers of a fleet decide as one crawl would, whichever of them reads which page.
+workers of a fleet decide as one crawl would, whichever of them reads which page; its answers
+are kept by the request whose callback asked (``by``, the request's ``meta["rid"]``), so that
+a callback run again after its worker died gets the same answers and hands on the same
+requests and items (the fleet's fetched-once set and the writer's idempotence absorb them).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ class CrawlBook:
         self.hops = UrlMap()  #: identity → fewest related links from a listing found so far
         self.unfollowed: dict[str, Unfollowed] = {}  #: identity → what its article leaves to follow
 
-    def archive(self, url: str) -> bool:
-        """Note ``url`` archived; False when it already was in this crawl (a duplicate)."""
+    def archive(self, url: str, by: str | None = None) -> bool:
+        """Note ``url`` archived; False when it already was in this crawl (a duplicate). ``by``:
+        the id of the request whose callback asks (a fleet answers it the same way again)."""
         if url in self.archived:
             return False
         self.archived.add(url)
@@ -42,7 +46,7 @@ class CrawlBook:
         """For each identity, whether it was requested in this crawl."""
         return [identity in self.requested for identity in identities]
 
-    def claim(self, identity: str, *others: str) -> bool:
+    def claim(self, identity: str, *others: str, by: str | None = None) -> bool:
         """Request ``identity`` (and note ``others`` as requested) unless it already was: False then."""
         if identity in self.requested:
             return False
@@ -53,7 +57,7 @@ class CrawlBook:
         """Note ``identity`` requested, with no distance (an article read under another URL)."""
         self.requested.add(identity)
 
-    def nearer(self, identity: str, hops: int) -> int | None:
+    def nearer(self, identity: str, hops: int, by: str | None = None) -> int | None:
         """Note ``identity`` requested ``hops`` away, keeping the fewest: its distance before
         (None: not requested before, the caller requests it; a requested identity with no
         distance is never nearer)."""
@@ -83,8 +87,8 @@ class FleetBook(CrawlBook):
     def __init__(self, frontier):
         self.frontier = frontier
 
-    def archive(self, url: str) -> bool:
-        return self.frontier.first_archived(url)
+    def archive(self, url: str, by: str | None = None) -> bool:
+        return self.frontier.first_archived(url, by)
 
     def note_requested(self, identity: str) -> None:
         self.frontier.claim(identity)
@@ -92,11 +96,11 @@ class FleetBook(CrawlBook):
     def requested_any(self, identities: Iterable[str]) -> list[bool]:
         return [d is not None for d in self.frontier.distances(list(identities))]
 
-    def claim(self, identity: str, *others: str) -> bool:
-        return self.frontier.claim(identity, others)
+    def claim(self, identity: str, *others: str, by: str | None = None) -> bool:
+        return self.frontier.claim(identity, others, by)
 
-    def nearer(self, identity: str, hops: int) -> int | None:
-        return self.frontier.nearer(identity, hops)
+    def nearer(self, identity: str, hops: int, by: str | None = None) -> int | None:
+        return self.frontier.nearer(identity, hops, by)
 
     def distance(self, identity: str | None, default: int) -> int:
         found = self.frontier.distances([identity])[0] if identity else None
@@ -106,4 +110,5 @@ class FleetBook(CrawlBook):
         self.frontier.keep_unfollowed(list(identities), unfollowed)
 
     def take_unfollowed(self, identity: str, *, keep: bool) -> Unfollowed | None:
-        return self.frontier.unfollowed(identity, keep=keep)
+        # kept in any case: a callback run again after its worker died must find it again
+        return self.frontier.unfollowed(identity, keep=True)

@@ -237,17 +237,20 @@ class LeasedQueue(RedisQueueBase):
 
 
 class FrontierScheduler(RedisScheduler):
-    """scrapy-redis' scheduler; a request that replaces a leased one (a retry, a redirect) is
-    queued before the lease it carries is settled."""
+    """scrapy-redis' scheduler, its dupefilter's fingerprints tested and the request queued in one
+    step; a request that replaces a leased one (a retry, a redirect) is queued before the lease
+    it carries is settled."""
 
     def enqueue_request(self, request):
         token = request.meta.pop(LEASE, None)
         fleet = _fleet(self.spider.crawler)
         try:
-            if not request.dont_filter and self.df.request_seen(request):
+            # the fingerprint scrapy-redis' dupefilter makes, tested and added with the push in one
+            # step (its request_seen, then a push: a worker killed in between lost the request)
+            fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+            if not fleet.frontier.enqueue(self.queue._encode_request(request), request.priority, fingerprint):
                 self.df.log(request, self.spider)
                 return False
-            self.queue.push(request)
             if self.stats:  # scrapy-redis 0.9.1 passes spider= here, deprecated by Scrapy 2.13
                 self.stats.inc_value("scheduler/enqueued/redis")
             return True

@@ -29,10 +29,13 @@ Redis database holds one fleet):
 ``slot:HOST`` / ``next:HOST``
                    the host's one request in flight (a lease), the earliest time (ms, Redis' clock)
                    of the next: the delay after the last answer
-``archived`` / ``hops`` / ``unfollowed``
+``archived`` / ``hops`` / ``unfollowed`` / ``answers``
                    the run's book (:class:`crawler.crawlbook.FleetBook`): articles archived,
                    each requested article's distance from a listing (``-1``: none, a recheck),
-                   the related links of articles archived some hops away
+                   the related links of articles archived some hops away, and each answer the
+                   book gave, by the request whose callback asked (a callback run again after
+                   its worker died gets the same answers, and hands on the same requests and
+                   items)
 ``robots`` / ``robots:failed`` / ``robots:fetching:NETLOC``
                    robots.txt bodies fetched this run, hosts whose robots.txt could not be fetched,
                    a worker's claim to fetch one
@@ -125,25 +128,69 @@ return 1
 """
 
 
-# An article link's distance from a listing, keeping the fewest. KEYS: hops. ARGV: identity,
-# hops. Returns the distance before (nil: not requested before; -1: requested with no distance,
-# as a recheck is: never nearer).
+# The book's answers are replayable: each is kept under the id of the request whose callback
+# asked (ARGV[1], "" for none), and the same question from the same request (its callback run
+# again by another worker after the first one died) gets the same answer, so the replay hands
+# on exactly what the first run would have. KEYS[1]: the answers hash.
+
+# An article link's distance from a listing, keeping the fewest. KEYS: answers, hops. ARGV: by,
+# identity, hops. Returns the distance before ("new": not requested before; -1: requested with
+# no distance, as a recheck is: never nearer).
 _NEARER = """
-local before = redis.call('HGET', KEYS[1], ARGV[1])
-if not before then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  return nil
+local asked = ARGV[1] .. '|n|' .. ARGV[2]
+if ARGV[1] ~= '' then
+  local answer = redis.call('HGET', KEYS[1], asked)
+  if answer then return answer end
 end
-before = tonumber(before)
-if before >= 0 and tonumber(ARGV[2]) < before then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-return before
+local before = redis.call('HGET', KEYS[2], ARGV[2])
+local answer = 'new'
+if not before then
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+else
+  answer = before
+  if tonumber(before) >= 0 and tonumber(ARGV[3]) < tonumber(before) then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
+return answer
 """
 
-# Claim an identity for a request with no distance (a recheck). KEYS: hops. ARGV: identity,
-# other identities. Returns 1, or 0 when the identity was requested already.
+# Claim an identity for a request with no distance (a recheck). KEYS: answers, hops. ARGV: by,
+# identity, other identities. Returns 1, or 0 when the identity was requested already.
 _CLAIM = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
-for i = 1, #ARGV do redis.call('HSETNX', KEYS[1], ARGV[i], -1) end
+local asked = ARGV[1] .. '|c|' .. ARGV[2]
+if ARGV[1] ~= '' then
+  local answer = redis.call('HGET', KEYS[1], asked)
+  if answer then return tonumber(answer) end
+end
+local answer = 1
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+  answer = 0
+else
+  for i = 2, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], -1) end
+end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
+return answer
+"""
+
+# Note an article archived. KEYS: answers, archived. ARGV: by, url. Returns 1 the first time.
+_ARCHIVE = """
+local asked = ARGV[1] .. '|a|' .. ARGV[2]
+if ARGV[1] ~= '' then
+  local answer = redis.call('HGET', KEYS[1], asked)
+  if answer then return tonumber(answer) end
+end
+local answer = redis.call('SADD', KEYS[2], ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
+return answer
+"""
+
+# A request into the queue unless the fleet requested it before (its fingerprint in the
+# fetched-once set), in one step: a worker killed in between loses nothing. KEYS: dupefilter,
+# queue, push counter. ARGV: fingerprint ("" for a request never filtered), request, priority.
+_ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+local n = redis.call('INCR', KEYS[3]) % 1000000000
+redis.call('ZADD', KEYS[2], -tonumber(ARGV[3]) * 1000000000 + n, ARGV[2])
 return 1
 """
 
@@ -185,6 +232,8 @@ class Frontier:
         self._give_slot = self.redis.register_script(_GIVE_SLOT)
         self._nearer = self.redis.register_script(_NEARER)
         self._claim = self.redis.register_script(_CLAIM)
+        self._archive = self.redis.register_script(_ARCHIVE)
+        self._enqueue = self.redis.register_script(_ENQUEUE)
 
     @staticmethod
     def key(name: str) -> str:
@@ -216,7 +265,7 @@ class Frontier:
         pipe = self.redis.pipeline()
         pipe.delete(*[self.key(k) for k in ("dupefilter", "robots", "robots:failed", "known", "media:held",
                                             "media:known", "newest", "resume", "due", "retries", "hops",
-                                            "unfollowed", "archived")])
+                                            "unfollowed", "archived", "answers")])
         pipe.hset(self.key("run"), mapping={"id": run_id, "seeds": json.dumps(seeds),
                                             "options": json.dumps(options), "seeded": 0, "state": 0})
         pipe.execute()
@@ -257,8 +306,13 @@ class Frontier:
         return [self.key(k) for k in ("queue", "leased", "lease_scores", "lease_deadlines")]
 
     def push(self, payload: bytes, priority: int) -> None:
-        n = self.redis.incr(self.key("pushed")) % 1_000_000_000
-        self.redis.zadd(self.key("queue"), {payload: -priority * 1_000_000_000 + n})
+        self.enqueue(payload, priority, fingerprint=None)
+
+    def enqueue(self, payload: bytes, priority: int, fingerprint: str | None) -> bool:
+        """Queue a request unless its ``fingerprint`` is in the fetched-once set (then False);
+        ``None``: never filtered."""
+        return bool(self._enqueue(keys=[self.key("dupefilter"), self.key("queue"), self.key("pushed")],
+                                  args=[fingerprint or "", payload, priority]))
 
     def pop(self) -> tuple[str, bytes] | None:
         """The best queued request, leased to the caller: ``(token, payload)``."""
@@ -297,16 +351,18 @@ class Frontier:
 
     # --- the run's book (crawler.crawlbook.FleetBook) ------------------------------------------
 
-    def first_archived(self, url: str) -> bool:
-        """Note the article ``url`` archived in this run; False when it already was."""
-        return bool(self.redis.sadd(self.key("archived"), url))
+    def first_archived(self, url: str, by: str | None = None) -> bool:
+        """Note the article ``url`` archived in this run; False when it already was (asked again
+        by the same request ``by``: the same answer)."""
+        return bool(self._archive(keys=[self.key("answers"), self.key("archived")], args=[by or "", url]))
 
-    def nearer(self, identity: str, hops: int) -> int | None:
-        found = self._nearer(keys=[self.key("hops")], args=[identity, hops])
-        return None if found is None else int(found)
+    def nearer(self, identity: str, hops: int, by: str | None = None) -> int | None:
+        found = self._nearer(keys=[self.key("answers"), self.key("hops")], args=[by or "", identity, hops])
+        found = found.decode() if isinstance(found, bytes) else str(found)
+        return None if found == "new" else int(found)
 
-    def claim(self, identity: str, others: Iterable[str] = ()) -> bool:
-        return bool(self._claim(keys=[self.key("hops")], args=[identity, *others]))
+    def claim(self, identity: str, others: Iterable[str] = (), by: str | None = None) -> bool:
+        return bool(self._claim(keys=[self.key("answers"), self.key("hops")], args=[by or "", identity, *others]))
 
     def distances(self, identities: list[str]) -> list[int | None]:
         """Each identity's distance from a listing (None: not requested, or requested with none)."""

@@ -104,3 +104,24 @@ def _answer(name: str, fetched_as: str | None = None):
     request = Request(fetched, meta={"hops": 0, "identity": fetched, "start_url": BASE})
     response = HtmlResponse(fetched, body=b"<html></html>", encoding="utf-8", request=request)
     return response, Article(url=url(name), platform="nukeviet", title=name)
+
+
+@needs_redis
+def test_a_callback_run_again_after_its_worker_died_hands_on_the_same_requests_and_items(redis_url):
+    """A worker died after its callback asked the fleet's book (the article is now "requested",
+    "archived") but before what it produced reached the frontier; the lease expires and another
+    worker runs the same request's callback: the book gives it the same answers, so nothing is lost."""
+    frontier = Frontier(redis_url)
+    dead, alive = _spider(), _spider()
+    dead.book, alive.book = FleetBook(frontier), FleetBook(frontier)
+    asked = lambda spider, by: requested(spider._article_requests(url("x"), None, hops=0, start_url=BASE, by=by))  # noqa: E731
+    assert asked(dead, "listing-1") == {"x": 0}
+    assert asked(alive, "listing-1") == {"x": 0}  # the same request's callback again: the same answer
+    assert asked(alive, "listing-2") == {}  # another page listing it: requested already
+    response, article = _answer("x")
+    response.meta["rid"] = "article-x"
+    assert [type(o).__name__ for o in dead._article_outputs(response, article, hops=0)][:1] == ["ArchivedPage"]
+    assert [type(o).__name__ for o in alive._article_outputs(response, article, hops=0)][:1] == ["ArchivedPage"]
+    other, _ = _answer("x", fetched_as="x-print")
+    other.meta["rid"] = "article-x-print"
+    assert list(alive._article_outputs(other, article, hops=0)) == []  # a second URL of it: a duplicate

@@ -36,7 +36,9 @@ Run: ``scrapy crawl portal -a start_url=URL [-a full=1] [-a recheck_days=7] [-a 
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import os
 import time
 from urllib.parse import urlsplit
 
@@ -264,9 +266,10 @@ class PortalSpider(scrapy.Spider):
         retry = self.view.failures_to_retry()
         if retry:
             self.logger.info("retrying %d article pages that failed before", len(retry))
+        seeding = "seed:" + hashlib.sha1(" ".join(sorted(self.start_urls)).encode()).hexdigest()[:16]
         for row in retry:
             for request in self._article_requests(row["url"], row["url"], hops=0, start_url=None,
-                                                  priority=RETRY_PRIORITY):
+                                                  priority=RETRY_PRIORITY, by=seeding):
                 yield request
         due = self.view.rechecks(recheck_days=self.recheck_days, rotation_days=self.rotation_days,
                                  everything=self.full)
@@ -275,7 +278,7 @@ class PortalSpider(scrapy.Spider):
                 f"{sum(1 for d in due if d['reason'] == reason)} {reason}"
                 for reason in dict.fromkeys(d["reason"] for d in due)))
         for row in due:
-            request = self._recheck_request(row)
+            request = self._recheck_request(row, by=seeding)
             if request is not None:
                 yield request
         if self.fleet is not None:
@@ -329,13 +332,14 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("listing %s: further pages unreachable (%s); crawling this page only",
                                 page.url, page.unsupported_pagination)
         known = self.view.known([u for e in page.entries for u in (e.url, e.href) if u])
+        by = response.meta.get("rid")  # this request's id: the book's answers are kept by it
         fresh = 0
         articles: list[scrapy.Request] = []  # requested after the next listing page (see below)
         for entry in page.entries:
             if canonical(entry.url) in self.requested_new or canonical(entry.href or entry.url) in self.requested_new:
                 fresh += 1  # found new by this crawl (through a related link or another page)
                 articles += self._article_requests(entry.url, entry.href, hops=0, category=page.category,
-                                                   start_url=start_url)  # now 0 links from a listing
+                                                   start_url=start_url, by=by)  # now 0 links from a listing
                 continue
             if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
                 continue  # archived: rechecked when due (the window, the rotation, --full)
@@ -343,12 +347,12 @@ class PortalSpider(scrapy.Spider):
             archived = archived_row(known, entry.url, entry.href)
             if archived is not None:  # shown with a date newer than anything archived
                 request = self._recheck_request({**archived, "category": page.category, "reason": "listed as new"},
-                                                start_url=start_url)
+                                                start_url=start_url, by=by)
                 if request is not None:
                     articles.append(request)
             else:
                 articles += self._article_requests(entry.url, entry.href, hops=0, category=page.category,
-                                                   start_url=start_url)
+                                                   start_url=start_url, by=by)
         self.yields.already_archived(start_url, len(page.entries) - fresh)
         self.logger.debug("listing %s: %d articles (%d not archived), %d other pages", response.url,
                          len(page.entries), fresh, len(page.page_links))
@@ -381,7 +385,7 @@ class PortalSpider(scrapy.Spider):
         recheck = response.meta.get("recheck")  # the archived article's URL, for a recheck
         start_url = response.meta.get("start_url")
         if recheck and response.status == 304:
-            self.book.archive(recheck)
+            self.book.archive(recheck, by=response.meta.get("rid"))
             yield ArticleCheck(url=recheck, checked_at=now_iso(), status=304, outcome="not_modified",
                                start_url=start_url)
             return
@@ -411,7 +415,7 @@ class PortalSpider(scrapy.Spider):
         elif isinstance(page, NotArticle) and page.canonical_url:
             self.logger.debug("skipped %s: %s", response.url, page.reason)
             for request in self._article_requests(page.canonical_url, page.canonical_url, hops=hops,
-                                                  start_url=start_url):
+                                                  start_url=start_url, by=response.meta.get("rid")):
                 yield request
         elif page is not None:  # None: a failure, already counted and logged; nothing is kept
             reason = page.reason if isinstance(page, NotArticle) else "a listing page, not an article"
@@ -434,7 +438,7 @@ class PortalSpider(scrapy.Spider):
                                note="robots.txt", start_url=None)
 
     def _taken_down(self, url: str, response, reason: str) -> ArticleCheck:
-        self.book.archive(url)
+        self.book.archive(url, by=response.meta.get("rid"))
         self.logger.info("taken down: %s (%s)", url, reason)
         return ArticleCheck(url=url, checked_at=now_iso(), status=response.status, outcome="taken_down",
                             reason=reason, start_url=response.meta.get("start_url"))
@@ -500,7 +504,8 @@ class PortalSpider(scrapy.Spider):
 
     def _article_outputs(self, response, article: Article, *, hops: int):
         attachments = self.attachments.pop(article.url, [])
-        if not self.book.archive(article.url):
+        by = response.meta.get("rid")
+        if not self.book.archive(article.url, by=by):
             self.logger.debug("duplicate of an archived article: %s", response.url)
             return
         self.book.note_requested(canonical(article.url))
@@ -515,7 +520,7 @@ class PortalSpider(scrapy.Spider):
             self.book.keep_unfollowed({canonical(article.url), response.meta.get("identity")} - {None},
                                       (article.related_links, article.category, start_url))
         if hops < self.related_hops:
-            yield from self._related_requests(article.related_links, article.category, hops, start_url)
+            yield from self._related_requests(article.related_links, article.category, hops, start_url, by=by)
 
     def _media_requests(self, article: Article, attachments: list[tuple[str, str]]):
         """The article's images and attachments on its portal (:mod:`crawler.extract.media`;
@@ -562,7 +567,8 @@ class PortalSpider(scrapy.Spider):
         yield MediaFile(url=item.url, article_url=item.article_url, role=item.role, title=item.title,
                         position=item.position, status=status, fetched_at=now_iso() if status else None)
 
-    def _related_requests(self, related: list[RelatedLink], category: str | None, hops: int, start_url: str | None):
+    def _related_requests(self, related: list[RelatedLink], category: str | None, hops: int, start_url: str | None,
+                          by: str | None = None):
         """Requests for an article's ``related`` links (the article reached ``hops`` links from a
         listing, in ``category``) that are not archived."""
         links = [link for link in related if self.in_scope(link.href or link.url)]
@@ -572,7 +578,7 @@ class PortalSpider(scrapy.Spider):
             if not asked and archived_row(known, link.url, link.href) is not None:
                 continue  # archived before this crawl: rechecked when due
             yield from self._article_requests(link.url, link.href, hops=hops + 1, category=category,
-                                              start_url=start_url)
+                                              start_url=start_url, by=by)
 
     async def _read(self, response, expect: str,
                      category: str | None = None) -> Article | Listing | NotArticle | None:
@@ -629,25 +635,27 @@ class PortalSpider(scrapy.Spider):
     def _listing_request(self, url: str, *, start_url: str | None, depth: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
                               priority=LISTING_PRIORITY if depth == 1 else WALK_PRIORITY,
-                              meta={"start_url": start_url, "listing_depth": depth})
+                              meta={"start_url": start_url, "listing_depth": depth, "rid": _request_id()})
 
-    def _recheck_request(self, archived: dict, *, start_url: str | None = None) -> scrapy.Request | None:
+    def _recheck_request(self, archived: dict, *, start_url: str | None = None,
+                         by: str | None = None) -> scrapy.Request | None:
         """A conditional request for an archived article (a row of
         :meth:`~crawler.incremental.ArchiveView.rechecks` or ``known``), at the URL it was last
         fetched under; its related links are not followed (they are archived or listed). Not
         filtered as a duplicate (rechecks are de-duplicated here), so that a redirect to a page
         this crawl already read (the listing, the home page) still comes back as a take-down."""
         url, href = archived["url"], archived.get("fetch_url") or archived["url"]
-        if not self.in_scope(href) or not self.book.claim(canonical(url), canonical(href)):
+        if not self.in_scope(href) or not self.book.claim(canonical(url), canonical(href), by=by):
             return None
         return scrapy.Request(href, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                               headers=conditional_headers(archived.get("etag"), archived.get("last_modified")),
                               meta={"hops": self.related_hops, "category": archived.get("category"),
                                     "start_url": start_url, "recheck": url, "identity": canonical(url),
-                                    "handle_httpstatus_list": RECHECK_STATUSES})
+                                    "handle_httpstatus_list": RECHECK_STATUSES, "rid": _request_id()})
 
     def _article_requests(self, url: str, href: str | None, *, hops: int, category: str | None = None,
-                          start_url: str | None = None, priority: int | None = None) -> list[scrapy.Request]:
+                          start_url: str | None = None, priority: int | None = None,
+                          by: str | None = None) -> list[scrapy.Request]:
         """A request for the article link ``href`` (identity ``url``), unless it is out of scope or
         that article was already requested. Already requested from farther away (a related link
         read before the listing page that lists it): its distance becomes ``hops``, and if it was
@@ -657,7 +665,7 @@ class PortalSpider(scrapy.Spider):
         identity = canonical(url)
         if not self.in_scope(href) or not self.in_scope(url):
             return []
-        before = self.book.nearer(identity, hops)
+        before = self.book.nearer(identity, hops, by=by)
         if before is not None:  # requested already
             if hops >= before:
                 return []
@@ -665,12 +673,18 @@ class PortalSpider(scrapy.Spider):
             if unfollowed is None or hops >= self.related_hops:
                 return []
             related, category_then, first_start_url = unfollowed
-            return list(self._related_requests(related, category_then, hops, first_start_url))
+            return list(self._related_requests(related, category_then, hops, first_start_url, by=by))
         self.requested_new.update({identity, canonical(href)})
         return [scrapy.Request(href, callback=self.parse_article, errback=self.on_error,
                                priority=-hops if priority is None else priority,
                                meta={"hops": hops, "category": category, "start_url": start_url,
-                                     "identity": identity})]
+                                     "identity": identity, "rid": _request_id()})]
+
+
+def _request_id() -> str:
+    """A request's id (``meta["rid"]``, kept by its retries and redirects): the crawl's book keeps
+    its answers to the request's callback by it (:mod:`crawler.crawlbook`)."""
+    return os.urandom(8).hex()
 
 
 class _FetchedByFleet:
