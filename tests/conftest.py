@@ -47,14 +47,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    """A redis-server of its own on a free loopback port, nothing persisted: its URL."""
+def start_redis(folder) -> tuple[subprocess.Popen, str]:
+    """A redis-server of its own on a free loopback port, nothing persisted, answering: the
+    process and its URL."""
     from crawler.frontier import Frontier
 
     port = free_port()
     server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(100):
         try:
@@ -62,6 +62,13 @@ def redis_url(tmp_path):
             break
         except Exception:
             time.sleep(0.05)
+    return server, url
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """:func:`start_redis`'s URL, the server stopped after the test."""
+    server, url = start_redis(tmp_path)
     yield url
     server.terminate()
     server.wait(timeout=10)

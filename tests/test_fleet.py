@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from crawler.frontier import Frontier, check_url
-from tests.conftest import REDIS, free_port as _free_port, needs_redis
+from tests.conftest import free_port as _free_port, needs_redis, start_redis
 from crawler.ingest import Writer, _after
 from crawler.items import ArchivedPage, PageFailure, Snapshot
 from crawler.items import Article
@@ -213,17 +213,8 @@ def test_a_worker_stopped_with_sigterm_hands_its_requests_back_at_once(redis_url
 
 
 def test_when_redis_goes_away_workers_and_writer_stop_with_a_message_and_keep_what_was_saved(tmp_path):
-    port = _free_port()
-    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server, url = start_redis(tmp_path)
     try:
-        for _ in range(100):
-            try:
-                Frontier(url)
-                break
-            except Exception:
-                time.sleep(0.05)
         with SyntheticPortals(count=1, articles=200) as portals:
             ingest = _ingest(url, tmp_path / "fleet.db")
             worker = _crawl(*portals.start_urls, "--frontier", url, "--delay", "0.05", "--no-media")

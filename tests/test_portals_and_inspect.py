@@ -113,29 +113,28 @@ def test_inspect_saves_a_reviewable_fixture_case(portal, tmp_path):
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-def test_a_registered_platform_the_pages_contradict_is_warned_and_counted(portal, tmp_path):
+def crawl_registered_as(platform: str, portal, tmp_path):
+    """Crawl the sample portal registered as ``platform``: the result and its JSON summary."""
     registry = tmp_path / "portals.toml"
     registry.write_text(
         '[[portal]]\nslug = "hagiang-tdkt"\nname = "Ban Thi đua - Khen thưởng tỉnh Hà Giang"\nprovince = "Hà Giang"\n'
-        f'platform = "tandan"\nstart_urls = ["{portal.url(CATEGORY)}"]\nevidence = "test"\n', encoding="utf-8")
+        f'platform = "{platform}"\nstart_urls = ["{portal.url(CATEGORY)}"]\nevidence = "test"\n', encoding="utf-8")
     summary = tmp_path / "summary.json"
     result = newsarchive("crawl", "--portal", "hagiang-tdkt", "--db", str(tmp_path / "a.db"), "--delay", "0",
                          "--json-summary", str(summary), env={"NEWSARCHIVE_PORTALS": str(registry)})
+    return result, json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
+
+
+def test_a_registered_platform_the_pages_contradict_is_warned_and_counted(portal, tmp_path):
+    result, counts = crawl_registered_as("tandan", portal, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]  # archived all the same, by the page objects that fit
     warned = [line for line in result.stderr.splitlines() if "is registered as tandan" in line]
     assert len(warned) == 1 and "read as nukeviet (NukeViet4)" in warned[0], result.stderr[-2000:]
-    counts = json.loads(summary.read_text(encoding="utf-8"))
     assert counts["platform_mismatches"] >= 14  # every page read (listing pages and articles)
     assert counts["articles_new"] == 14
 
 
 def test_a_registered_platform_the_pages_confirm_says_nothing(portal, tmp_path):
-    registry = tmp_path / "portals.toml"
-    registry.write_text(
-        '[[portal]]\nslug = "hagiang-tdkt"\nname = "Ban Thi đua - Khen thưởng tỉnh Hà Giang"\nprovince = "Hà Giang"\n'
-        f'platform = "nukeviet"\nstart_urls = ["{portal.url(CATEGORY)}"]\nevidence = "test"\n', encoding="utf-8")
-    summary = tmp_path / "summary.json"
-    result = newsarchive("crawl", "--portal", "hagiang-tdkt", "--db", str(tmp_path / "a.db"), "--delay", "0",
-                         "--json-summary", str(summary), env={"NEWSARCHIVE_PORTALS": str(registry)})
+    result, counts = crawl_registered_as("nukeviet", portal, tmp_path)
     assert result.returncode == 0 and "is registered as" not in result.stderr
-    assert "platform_mismatches" not in json.loads(summary.read_text(encoding="utf-8"))
+    assert "platform_mismatches" not in counts
