@@ -161,7 +161,7 @@ class PortalSpider(scrapy.Spider):
         self.registry = registry = portals.load()
         #: where images and attachments may come from: the portals' hosts and their registered media hosts
         self.media_hosts = self._media_hosts_of(self.hosts)
-        self._scope_read_at = 0.0  #: when a fleet worker last read the run's start URLs (its scope)
+        self._outside: dict[str, float] = {}  #: host → when a fleet worker last found it outside the run
         self.health = PortalHealth(self.yields, name_of=lambda host: getattr(portals.for_host(host, registry),
                                                                               "slug", None) or host)
         #: per start URL: listing pages read in this crawl, and whether its walk broke (a listing
@@ -213,12 +213,11 @@ class PortalSpider(scrapy.Spider):
         if fleet is not None and getattr(answer, "request", None) is not None:
             fleet.settle(answer.request)
 
-    def _read_fleet_scope(self) -> None:
-        """A fleet worker's hosts are those of the run's start URLs, wherever they were seeded
-        (read again at most every 5 s, when a host not yet in scope turns up)."""
-        if time.monotonic() - self._scope_read_at < 5:
+    def _read_fleet_scope(self, host: str) -> None:
+        """A fleet worker's hosts are those of the run's start URLs, wherever they were seeded:
+        read again when ``host`` is not in scope (at most every 5 s for a host found outside)."""
+        if time.monotonic() - self._outside.get(host, -5.0) < 5:
             return
-        self._scope_read_at = time.monotonic()
         try:
             run = self.fleet.frontier.run()
         except Exception as error:
@@ -231,6 +230,8 @@ class PortalSpider(scrapy.Spider):
         if not hosts <= self.hosts:
             self.hosts |= hosts
             self.media_hosts = self._media_hosts_of(self.hosts)
+        if host not in self.hosts:
+            self._outside[host] = time.monotonic()
 
     def fleet_report(self, run_id: int) -> WorkerReport:
         """This worker's part of the run's report, for the fleet's writer to merge."""
@@ -427,7 +428,7 @@ class PortalSpider(scrapy.Spider):
         host = host_of(response.url)
         self.health.answered(host)
         if self.fleet is not None and host not in self.hosts:
-            self._read_fleet_scope()
+            self._read_fleet_scope(host)
 
     def _take_bad_pages(self):
         while self.bad_pages:
@@ -499,7 +500,7 @@ class PortalSpider(scrapy.Spider):
     def in_scope(self, url: str) -> bool:
         """Same host as a start URL, not a print/save/send-mail duplicate view, not a file download."""
         if self.fleet is not None and host_of(url) not in self.hosts:
-            self._read_fleet_scope()
+            self._read_fleet_scope(host_of(url))
         return host_of(url) in self.hosts and not is_duplicate_url(url) and not is_document(url)
 
     def _article_outputs(self, response, article: Article, *, hops: int):
