@@ -1,4 +1,4 @@
-"""The date parser over every format of portal-platforms.md's date table."""
+"""The date parser over every format of docs/platforms.md's date table."""
 
 import pytest
 

@@ -76,3 +76,26 @@ def test_readme_platform_table_matches_the_code():
     assert on_disk <= listed, f"fixture sites missing from the README's platform table: {on_disk - listed}"
     documented = {c for row in rows for c in re.findall(r"`([A-Z]\w+)`", row[2])}
     assert set(classes) <= documented, f"undocumented page objects: {set(classes) - documented}"
+
+
+def test_every_platform_note_cited_exists_and_nothing_cites_outside_the_repository():
+    """Page objects, the registry, fixture sites and tests cite the project's own platform notes
+    (docs/platforms.md) by section number: each cited section is a heading there, and no file
+    cites a document the repository does not hold."""
+    import re
+
+    root = ROOT
+    notes = (root / "docs" / "platforms.md").read_text(encoding="utf-8")
+    sections = set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)[. ]", notes, re.M))
+    assert {"2.1", "2.2", "2.3", "3", "4", "6", "7.7"} <= sections
+    files = [p for folder in ("crawler", "archive", "fixtures/sites", "tests") for p in (root / folder).rglob("*")
+             if p.suffix in (".py", ".md", ".toml") and p.is_file()]
+    cited = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "portal-" + "platforms.md" not in text and "shared/" + "reference" not in text, path
+        if "docs/platforms.md" in text:
+            for number in re.findall(r"§(\d+(?:\.\d+)?)", text):
+                cited += 1
+                assert number in sections, f"{path.relative_to(root)} cites §{number}, not in docs/platforms.md"
+    assert cited > 20

@@ -3,7 +3,7 @@
 :func:`extract_body` turns the body element of an article (a BeautifulSoup ``Tag``) into a
 :class:`Body`. It works on a copy and never changes the page's tree.
 
-Caption shapes recognised (portal-platforms.md §6):
+Caption shapes recognised (docs/platforms.md §6):
 
 * ``figure > img + figcaption`` (CKEditor, NukeViet 4 lead image);
 * a table with the image in one row and the caption in the next row (FITC, many CKEditor pages);

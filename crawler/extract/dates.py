@@ -6,7 +6,7 @@
 * ``YYYY-MM-DD`` when it carries only a date,
 * ``None`` when it carries no valid date (never a guess).
 
-Accepted shapes (portal-platforms.md §4): an optional weekday prefix ("Thứ năm -", "Thứ 6,",
+Accepted shapes (docs/platforms.md §4): an optional weekday prefix ("Thứ năm -", "Thứ 6,",
 "Chủ nhật,"); optional words "Đăng ngày", "Ngày cập nhật", "Cập nhật"; day and month of one or
 two digits separated by ``/``, ``-``, ``.`` or spaced dashes (``28 - 08 - 2015``); "Ngày 16
 Tháng 10 Năm 2021" and "25 Tháng 1 2022" in any case; times ``HH:MM``, ``HH:MM:SS`` and

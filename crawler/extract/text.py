@@ -1,7 +1,7 @@
 """Text normalisation.
 
 Every string the archive stores goes through :func:`clean`: Unicode NFC (portals do serve NFD
-Vietnamese, see portal-platforms.md §5), non-breaking and zero-width spaces turned into plain
+Vietnamese, see docs/platforms.md §5), non-breaking and zero-width spaces turned into plain
 spaces, runs of whitespace collapsed to one space, ends stripped.
 """
 

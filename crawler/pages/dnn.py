@@ -1,6 +1,6 @@
 """DotNetNuke (DNN) portals: the news modules of Vietnamese provincial department sites.
 
-Markup and URLs: portal-platforms.md §2.5 (DotNetNuke, ``tabid``), §3 (DNN pagination:
+Markup and URLs: docs/platforms.md §2.5 (DotNetNuke, ``tabid``), §3 (DNN pagination:
 ``/currentpage/N`` or ``__doPostBack``), §5 (percent-encoded Vietnamese path segments), §7.1
 (``javascript:`` toolbars), §7.3 (ASP.NET / Telerik postback pagers) and §7.7 (per-site ids:
 never hard-coded).

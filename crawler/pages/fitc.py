@@ -1,7 +1,7 @@
 """FITC ASP.NET WebForms portal ("TT_TinChiTiet_*" / "TMCD2_*" markup), used by provincial
 department sites.
 
-Article markup: portal-platforms.md §2.9, third bullet (the "FITC" portal markup kept in a
+Article markup: docs/platforms.md §2.9, third bullet (the "FITC" portal markup kept in a
 WordPress clone, public scraper code); dates §4 ("Ngày cập nhật <span>…</span>"); captions and
 related lists §6; ``onclick=windowPopup(…)`` toolbar §7.1. Everything is matched by class name,
 comment or id *suffix*: ASP.NET control ids such as ``ctl16_ctl00_divTM`` change with the page's
@@ -33,7 +33,7 @@ There is no separate sapo element: ``summary`` is ``None`` [I]. Author and sourc
 body's last lines ("Tác giả: X", "Nguồn: X", a bare bold or right-aligned name).
 
 Category listing page: the clone's category template (same public scraper code, not in
-portal-platforms.md) gives ``div[id$=_divTM].TMCD2_Vien`` with the same comments and breadcrumb,
+docs/platforms.md) gives ``div[id$=_divTM].TMCD2_Vien`` with the same comments and breadcrumb,
 then ``div.TMCD2_Nen`` > table rows of ``div.TMCD2_DongAnhMinhHoa`` (thumbnail link),
 ``div.TMCD2_DongTieuDe > a.TMCD2_TieuDe`` (title link) and ``div.TMCD2_DongNoiDung`` (lead
 text), and a "Các bài khác" block (``div.TMCD2_KhoiTinLienQuan a.TMCD2_TinLienQuan``) of random

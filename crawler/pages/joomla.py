@@ -1,7 +1,7 @@
 """Joomla! 1.5 ``com_content`` (article view, category blog), as on the Gia Lai Emulation and
 Commendation Board (thiduakhenthuong.gialai.gov.vn) and other Joomla emulation-board sites.
 
-Evidence: portal-platforms.md §2.6 (URLs, the "Email In PDF" icon row, SEF URLs that keep
+Evidence: docs/platforms.md §2.6 (URLs, the "Email In PDF" icon row, SEF URLs that keep
 ``index.php``, "Thứ ba, 25 Tháng 1 2022 16:22 · 7331 Lượt xem"), §3 (``?start=N`` /
 ``limitstart``), §4 (dates), §6 (captions, bylines, related lists), §7 (``javascript:`` links,
 print views, header "today" and view counters). Most of §2.6 is [I]; the markup below is Joomla

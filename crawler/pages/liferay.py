@@ -1,6 +1,6 @@
 """Liferay portals (6.2 and 7.x) and the news portlets Vietnamese provinces run on them.
 
-portal-platforms.md §2.4 (evidence), §3 (paging), §7.4 and §7.7 (long volatile query strings,
+docs/platforms.md §2.4 (evidence), §3 (paging), §7.4 and §7.7 (long volatile query strings,
 per-site instance ids). What is read:
 
 * Every Liferay page wraps each portlet in ``div#p_p_id_<portletId>_`` (``section.portlet

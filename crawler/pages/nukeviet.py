@@ -1,11 +1,11 @@
 """NukeViet (VINADES) news module: NukeViet 4 and the NukeViet 3.x layout.
 
-:class:`NukeViet4`: markup portal-platforms.md §2.1 (``themes/default/modules/news/detail.tpl``,
+:class:`NukeViet4`: markup docs/platforms.md §2.1 (``themes/default/modules/news/detail.tpl``,
 ``viewcat_page.tpl``). URLs with rewriting on: ``/vi/news/<cat>/``, ``/vi/news/<cat>/page-N``,
 ``/vi/news/<cat>/<slug>-<id>.html``; views that duplicate an article: ``/print/``,
 ``/savefile/``, ``/sendmail/`` (rewrite off: ``op=print/…``).
 
-:class:`NukeViet3`: the 3.x layout (portal-platforms.md §1.1, §2.1 "Article, 3.4", §4, §6), e.g.
+:class:`NukeViet3`: the 3.x layout (docs/platforms.md §1.1, §2.1 "Article, 3.4", §4, §6), e.g.
 ``dbnd.hagiang.gov.vn``. See its docstring.
 """
 
@@ -84,7 +84,7 @@ QUERY_URL = re.compile(r"/(?:index\.php)?\?(?:[^#]*&)?nv=", re.I)
 class NukeViet3(NukeViet4):
     """NukeViet 3.x ``news`` module (3.4 default theme and its custom derivatives).
 
-    Reads (portal-platforms.md §2.1 "Article, 3.4", ``detail.tpl`` / ``viewcat_page.tpl`` of branch
+    Reads (docs/platforms.md §2.1 "Article, 3.4", ``detail.tpl`` / ``viewcat_page.tpl`` of branch
     ``nukeviet3.4``):
 
     * article: ``div.news_column > #news_detail`` holding ``h1`` (title), ``span.time`` ("Thứ năm -

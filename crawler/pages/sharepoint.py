@@ -1,6 +1,6 @@
 """SharePoint 2010/2013 portals that are not Tân Dân's ePortal: ministries and Quảng Ninh.
 
-Markup and URLs: portal-platforms.md §2.3 and §3 (pagination), §4 (dates), §6 (related lists),
+Markup and URLs: docs/platforms.md §2.3 and §3 (pagination), §4 (dates), §6 (related lists),
 §7.1, §7.3, §7.7. Tân Dân's ePortal (§2.2) is a SharePoint product with its own page object,
 ``crawler/pages/tandan.py``, of a higher priority: detection tries it first (these page
 objects would claim its pages too, and need not know its fingerprint).

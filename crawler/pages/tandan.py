@@ -1,6 +1,6 @@
 """Tân Dân (Tandan) "ePortal" on SharePoint: provincial portals and their department sites.
 
-Markup: portal-platforms.md §2.2, plus public pages and scraper code quoted there. URLs:
+Markup: docs/platforms.md §2.2, plus public pages and scraper code quoted there. URLs:
 category ``/portal/Pages/<Category-Slug>.aspx``, its page N ``…aspx?PageIndex=N``; article
 ``/portal/Pages/<Y-M-D | YYYY-MM | YYYY-MM-DD>/<Ascii-Slug><random suffix>.aspx`` (2015-era slugs
 are the title's UTF-8 hex-escaped without ``%``: never read a title from a URL). SharePoint
