@@ -128,61 +128,54 @@ return 1
 """
 
 
-# The book's answers are replayable: each is kept under the id of the request whose callback
-# asked (ARGV[1], "" for none), and the same question from the same request (its callback run
-# again by another worker after the first one died) gets the same answer, so the replay hands
-# on exactly what the first run would have. KEYS[1]: the answers hash.
+def _replayable(kind: str, body: str) -> str:
+    """A script of the run's book whose answer is replayable: ``body`` sets ``answer`` (a string);
+    it is kept under the id of the request whose callback asked (ARGV[1], "" for none) and the
+    question (``kind``, ARGV[2]), so the same question from the same request (its callback run
+    again by another worker after the first one died) gets the same answer, and the replay hands
+    on exactly what the first run would have. KEYS[1]: the answers hash."""
+    return f"""
+local asked = ARGV[1] .. '|{kind}|' .. ARGV[2]
+if ARGV[1] ~= '' then
+  local kept = redis.call('HGET', KEYS[1], asked)
+  if kept then return kept end
+end
+local answer
+{body}
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
+return answer
+"""
+
 
 # An article link's distance from a listing, keeping the fewest. KEYS: answers, hops. ARGV: by,
-# identity, hops. Returns the distance before ("new": not requested before; -1: requested with
+# identity, hops. Answers the distance before ("new": not requested before; -1: requested with
 # no distance, as a recheck is: never nearer).
-_NEARER = """
-local asked = ARGV[1] .. '|n|' .. ARGV[2]
-if ARGV[1] ~= '' then
-  local answer = redis.call('HGET', KEYS[1], asked)
-  if answer then return answer end
-end
+_NEARER = _replayable("n", """
 local before = redis.call('HGET', KEYS[2], ARGV[2])
-local answer = 'new'
 if not before then
+  answer = 'new'
   redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 else
   answer = before
   if tonumber(before) >= 0 and tonumber(ARGV[3]) < tonumber(before) then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
 end
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
-return answer
-"""
+""")
 
 # Claim an identity for a request with no distance (a recheck). KEYS: answers, hops. ARGV: by,
-# identity, other identities. Returns 1, or 0 when the identity was requested already.
-_CLAIM = """
-local asked = ARGV[1] .. '|c|' .. ARGV[2]
-if ARGV[1] ~= '' then
-  local answer = redis.call('HGET', KEYS[1], asked)
-  if answer then return tonumber(answer) end
-end
-local answer = 1
+# identity, other identities. Answers "1", or "0" when the identity was requested already.
+_CLAIM = _replayable("c", """
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
-  answer = 0
+  answer = '0'
 else
+  answer = '1'
   for i = 2, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], -1) end
 end
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
-return answer
-"""
+""")
 
-# Note an article archived. KEYS: answers, archived. ARGV: by, url. Returns 1 the first time.
-_ARCHIVE = """
-local asked = ARGV[1] .. '|a|' .. ARGV[2]
-if ARGV[1] ~= '' then
-  local answer = redis.call('HGET', KEYS[1], asked)
-  if answer then return tonumber(answer) end
-end
-local answer = redis.call('SADD', KEYS[2], ARGV[2])
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], asked, answer) end
-return answer
-"""
+# Note an article archived. KEYS: answers, archived. ARGV: by, url. Answers "1" the first time.
+_ARCHIVE = _replayable("a", """
+answer = tostring(redis.call('SADD', KEYS[2], ARGV[2]))
+""")
 
 # A request into the queue unless the fleet requested it before (its fingerprint in the
 # fetched-once set), in one step: a worker killed in between loses nothing. KEYS: dupefilter,
@@ -354,7 +347,7 @@ class Frontier:
     def first_archived(self, url: str, by: str | None = None) -> bool:
         """Note the article ``url`` archived in this run; False when it already was (asked again
         by the same request ``by``: the same answer)."""
-        return bool(self._archive(keys=[self.key("answers"), self.key("archived")], args=[by or "", url]))
+        return int(self._archive(keys=[self.key("answers"), self.key("archived")], args=[by or "", url])) == 1
 
     def nearer(self, identity: str, hops: int, by: str | None = None) -> int | None:
         found = self._nearer(keys=[self.key("answers"), self.key("hops")], args=[by or "", identity, hops])
@@ -362,7 +355,7 @@ class Frontier:
         return None if found == "new" else int(found)
 
     def claim(self, identity: str, others: Iterable[str] = (), by: str | None = None) -> bool:
-        return bool(self._claim(keys=[self.key("answers"), self.key("hops")], args=[by or "", identity, *others]))
+        return int(self._claim(keys=[self.key("answers"), self.key("hops")], args=[by or "", identity, *others])) == 1
 
     def distances(self, identities: list[str]) -> list[int | None]:
         """Each identity's distance from a listing (None: not requested, or requested with none)."""

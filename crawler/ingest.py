@@ -83,6 +83,7 @@ class Writer:
         self.stream = frontier.key("items")
         self.pipeline: ArchivePipeline | None = None
         self.run_id: int | None = None  #: the fleet's run being saved
+        self.position: str | None = None  #: the last stream id saved (``ingest_positions``)
         self.saved = 0
 
     def publish(self, run: dict) -> None:
