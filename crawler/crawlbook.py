@@ -110,5 +110,4 @@ class FleetBook(CrawlBook):
         self.frontier.keep_unfollowed(list(identities), unfollowed)
 
     def take_unfollowed(self, identity: str, *, keep: bool) -> Unfollowed | None:
-        # kept in any case: a callback run again after its worker died must find it again
-        return self.frontier.unfollowed(identity, keep=True)
+        return self.frontier.unfollowed(identity)  # kept in any case (Frontier.unfollowed)

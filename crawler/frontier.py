@@ -369,12 +369,10 @@ class Frontier:
             value = pickle.dumps(unfollowed, protocol=pickle.HIGHEST_PROTOCOL)
             self.redis.hset(self.key("unfollowed"), mapping={i: value for i in identities})
 
-    def unfollowed(self, identity: str, *, keep: bool):
-        pipe = self.redis.pipeline()
-        pipe.hget(self.key("unfollowed"), identity)
-        if not keep:
-            pipe.hdel(self.key("unfollowed"), identity)
-        value = pipe.execute()[0]
+    def unfollowed(self, identity: str):
+        """What the article ``identity`` left to follow (never removed: a callback run again
+        after its worker died must find it again)."""
+        value = self.redis.hget(self.key("unfollowed"), identity)
         return pickle.loads(value) if value is not None else None
 
     # --- politeness ----------------------------------------------------------------------------
@@ -533,12 +531,6 @@ class Frontier:
         if held:
             pipe.sadd(self.key("media:held"), url)
         pipe.execute()
-
-    def clear(self) -> None:
-        """Delete every key of the fleet (tests, a fresh start)."""
-        keys = list(self.redis.scan_iter(match=PREFIX + "*", count=1000))
-        for start in range(0, len(keys), 1000):
-            self.redis.delete(*keys[start:start + 1000])
 
 
 def _known_value(row: dict) -> str:
