@@ -140,3 +140,43 @@ def test_a_pager_the_platform_misses_is_read_by_the_generic_page_object():
         "http://laocai.example/vi/news/tin-thi-dua/page-2", "http://laocai.example/vi/news/tin-thi-dua/page-3"]
     assert listing.category == "Tin thi đua"  # the <title> before " - Ban Thi đua": no breadcrumb or heading here
     assert listing.extracted_by == {"entries": "NukeViet4", "page_links": "GenericPage", "category": "GenericPage"}
+
+
+def test_a_pages_json_ld_is_decoded_once(monkeypatch):
+    """The kind, the title, the date and the author all read the JSON-LD; the page object decodes
+    each script once (it decoded them three times before :func:`crawler.pages.base.cache_on_page`)."""
+    import json
+    import types
+
+    import crawler.pages.base as base
+    from fixtures.server import SITES
+
+    page = SITES.parent / "pages/generic/article/html5-json-ld/input.html"
+    decoded: list[str] = []
+
+    def loads(text, *args, **kwargs):
+        decoded.append(text)
+        return json.loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(base, "json", types.SimpleNamespace(loads=loads))
+    html = page.read_bytes()
+    article = parse_page("http://127.0.0.1/guong-dien-hinh/thieu-ta-lo-van-tinh-14213", html)
+    assert isinstance(article, Article) and article.published_at, "the JSON-LD page is still read"
+    scripts = html.count(b"application/ld+json")
+    assert scripts == 2 and len(decoded) == scripts, f"JSON-LD decoded {len(decoded)} times for {scripts} scripts"
+
+
+def test_an_unclosed_title_element_keeps_its_own_words():
+    """crawler.pages.base.heading_text: a heading left unclosed holds the rest of the page; its
+    title is its leading words (links and bold included), not the spans and blocks after them."""
+    from crawler.extract.body import soup_of
+    from crawler.pages.base import heading_text
+
+    def first_h1(html: str) -> str:
+        return heading_text(soup_of(f"<html><body>{html}</body></html>").find("h1"))
+
+    assert first_h1("<h1>Hội nghị <b>tổng kết</b> năm 2020<span class=date>14/01/2021</span><div><p>Thân bài."
+                    ) == "Hội nghị tổng kết năm 2020"
+    assert first_h1("<h1>Hội nghị <span>tổng kết</span></h1><div>Thân bài.</div>") == "Hội nghị tổng kết"
+    assert first_h1("<h1><div>Tiêu đề trong khối</div></h1>") == "Tiêu đề trong khối"
+    assert first_h1("<h1><!-- tiêu đề -->Tiêu đề<br>dòng hai<p>Thân bài.") == "Tiêu đề dòng hai"

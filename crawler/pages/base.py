@@ -11,11 +11,13 @@ fall back on standard metadata (``link[rel=canonical]``, ``og:*``, JSON-LD, ``<t
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from urllib.parse import urlsplit, urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 
 from ..extract.dates import parse_date
 from ..extract.body import Body, extract_body, pair_images, soup_of, split_bold_lead, text_of
@@ -38,6 +40,53 @@ def generator_of(soup: BeautifulSoup) -> str:
     meta = soup.find("meta", attrs=_GENERATOR_META)
     content = meta.get("content") if meta is not None else None
     return content if isinstance(content, str) else ""
+
+#: Elements a heading (``<h1>``–``<h6>``) may not hold: one inside a title element means the
+#: element was never closed and the parser put the rest of the page inside it, as browsers do.
+_BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset",
+                         "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+                         "li", "main", "nav", "ol", "p", "pre", "section", "table", "ul"})
+#: Inline elements that are part of a heading's own words (a link, bold, a line break); a
+#: ``<span>`` is not: portals put the date, the author or hidden metadata in spans after the title.
+_WORD_TAGS = frozenset({"a", "abbr", "b", "bdi", "big", "br", "cite", "code", "em", "font", "i", "mark", "q",
+                        "s", "small", "strong", "sub", "sup", "u", "wbr"})
+
+
+def heading_text(node: Tag) -> str:
+    """The text of a title element, whitespace collapsed. A title element that holds a block
+    (:data:`_BLOCK_TAGS`) was left unclosed, and holds the rest of the page: its own words are its
+    leading text and word-level elements (:data:`_WORD_TAGS`), up to its first other child. When
+    it starts with another child (``<h1><div>Title</div></h1>``), its whole text is kept."""
+    if node.find(_BLOCK_TAGS) is None:
+        return clean(node.get_text(" "))
+    words: list[str] = []
+    for child in node.children:
+        if isinstance(child, Tag):
+            if child.name not in _WORD_TAGS:
+                break
+            words.append(child.get_text(" "))
+        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+            words.append(str(child))  # text, not a comment or CDATA
+    return clean(" ".join(words)) or clean(node.get_text(" "))
+
+
+def cache_on_page(method):
+    """Compute a page object's method once per page and arguments: the one caching idiom of the
+    page objects, for a value that depends on the page (and the hashable arguments) alone. The
+    results live on the page object, so they go with it; an override and the method it overrides
+    are cached apart (keyed by qualified name)."""
+    name = f"_cached_{method.__qualname__}"
+
+    @functools.wraps(method)
+    def cached(self, *args):
+        memo = self.__dict__.setdefault(name, {})
+        if args not in memo:
+            memo[args] = method(self, *args)
+        return memo[args]
+
+    return cached
+
+
 #: A ``__doPostBack`` call whose argument names a page ("Page$2", "…$ctl02", "pager…").
 _POSTBACK_PAGE = re.compile(r"__doPostBack\([^)]*(?:page|pager|paging|trang|\$ctl\d+)", re.I)
 
@@ -145,8 +194,8 @@ class PageObject:
 
     def title(self) -> str | None:
         if self.TITLE and (node := self.soup.select_one(self.TITLE)):
-            return clean_or_none(node.get_text(" "))
-        return self._meta("og:title") or (clean_or_none(h1.get_text(" ")) if (h1 := self.soup.find("h1")) else None)
+            return heading_text(node) or None
+        return self._meta("og:title") or (heading_text(h1) or None if (h1 := self.soup.find("h1")) else None)
 
     def published_raw(self) -> str | None:
         """The publication date text, exactly as shown (whitespace collapsed)."""
@@ -305,15 +354,13 @@ class PageObject:
 
     # --- helpers ---------------------------------------------------------------------------
 
+    @cache_on_page
     def _body_node(self) -> Tag | None:
         """The body element (``BODY``; else ``<article>`` or ``[itemprop=articleBody]``), looked up
         once per page: the article, its lead images and the cascade all ask for it."""
-        if "_body_element" not in self.__dict__:
-            if self.BODY:
-                self._body_element = self.soup.select_one(self.BODY)
-            else:
-                self._body_element = self.soup.find("article") or self.soup.find(itemprop="articleBody")
-        return self._body_element
+        if self.BODY:
+            return self.soup.select_one(self.BODY)
+        return self.soup.find("article") or self.soup.find(itemprop="articleBody")
 
     def _listing_date(self, anchor: Tag) -> str | None:
         if not (self.LISTING_DATE and self.LISTING_ITEM_CONTAINER):
@@ -341,8 +388,10 @@ class PageObject:
                 return clean(raw)
         return None
 
+    @cache_on_page
     def _json_ld_objects(self) -> list[dict]:
-        """Every JSON object in the page's JSON-LD scripts (nested ones included)."""
+        """Every JSON object in the page's JSON-LD scripts (nested ones included), decoded once
+        per page: the kind, the title, the date and the author all read them."""
         objects: list[dict] = []
         for script in self.soup.find_all("script", type="application/ld+json"):
             try:

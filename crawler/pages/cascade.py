@@ -39,7 +39,7 @@ from ..extract.body import Body, soup_of
 from ..extract.soup import PageSoup
 from ..extract.text import clean
 from ..items import Article, Listing, NotArticle
-from .base import PageObject
+from .base import PageObject, cache_on_page
 from .detect import page_class
 from .generic import GenericPage
 
@@ -243,15 +243,14 @@ class Cascade:
             author, source = self.generic.byline(self.generic.body())
         return author if name == "author" else source
 
+    @cache_on_page
     def _chrome_names(self) -> set[str]:
         """Texts of menu and breadcrumb links and of portlet/block headings, in one walk of the
         page: a tag is inside a menu when it, or an ancestor below ``<body>``, is a ``<nav>`` or
         has a menu class or id."""
-        if not hasattr(self, "_names"):
-            soup = self.primary.soup
-            mirror = soup.mirror() if isinstance(soup, PageSoup) else None
-            self._names = _chrome_names_from(mirror) if mirror is not None else self._chrome_names_walked()
-        return self._names
+        soup = self.primary.soup
+        mirror = soup.mirror() if isinstance(soup, PageSoup) else None
+        return _chrome_names_from(mirror) if mirror is not None else self._chrome_names_walked()
 
     def _chrome_names_walked(self) -> set[str]:
         """:meth:`_chrome_names` on a tree without an lxml mirror."""
@@ -276,26 +275,25 @@ class Cascade:
         names.discard("")
         return names
 
+    @cache_on_page
     def _header_date_texts(self, title: str | None) -> list[str]:
         """Short date-shaped texts of the page header that precede the article's title (or the
         first ``<h1>``)."""
-        if not hasattr(self, "_header_dates"):
-            title = clean(title)
-            texts: list[str] = []
-            body = self.primary.soup.body or self.primary.soup
-            for string in body.find_all(string=True):
-                parent = string.parent
-                if not isinstance(string, NavigableString) or parent is None or parent.name in ("script", "style"):
-                    continue
-                if parent.name == "h1" or parent.find_parent("h1") is not None:
-                    break
-                text = clean(parent.get_text(" "))
-                if title and text == title:
-                    break
-                if 6 <= len(text) <= 90 and parse_date(text) and _in_header(parent):
-                    texts.append(text)
-            self._header_dates = texts
-        return self._header_dates
+        title = clean(title)
+        texts: list[str] = []
+        body = self.primary.soup.body or self.primary.soup
+        for string in body.find_all(string=True):
+            parent = string.parent
+            if not isinstance(string, NavigableString) or parent is None or parent.name in ("script", "style"):
+                continue
+            if parent.name == "h1" or parent.find_parent("h1") is not None:
+                break
+            text = clean(parent.get_text(" "))
+            if title and text == title:
+                break
+            if 6 <= len(text) <= 90 and parse_date(text) and _in_header(parent):
+                texts.append(text)
+        return texts
 
 
 def _credit(item, name: str):

@@ -29,7 +29,6 @@ Used when no platform's ``matches()`` claims a page. Order of evidence for each 
 from __future__ import annotations
 
 import copy
-import functools
 import re
 from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -43,7 +42,7 @@ from ..extract.main_text import agreement, locate, main_text
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, is_document, same_host
 from ..items import Image, Listing, ListingEntry, PageLink, RelatedLink
-from .base import HOME_WORDS, PageObject, copy_without, split_title_date
+from .base import HOME_WORDS, PageObject, cache_on_page, copy_without, heading_text, split_title_date
 
 # --- vocabularies (data, compiled once) ------------------------------------------------------
 
@@ -106,19 +105,6 @@ MAX_LEAD_IMAGE_TEXT = 300  #: text an image block before the body may hold (its 
 BARE_WEIGHT = 0.4  #: weight of a block of links whose items show only a title
 
 
-def cache_on_page(method):
-    """Compute a page object's method once per page (its result depends on the page alone)."""
-    name = f"_cached_{method.__name__}"
-
-    @functools.wraps(method)
-    def cached(self):
-        if name not in self.__dict__:
-            self.__dict__[name] = method(self)
-        return self.__dict__[name]
-
-    return cached
-
-
 class GenericPage(PageObject):
     """Any page whose platform no page object recognises."""
 
@@ -157,7 +143,7 @@ class GenericPage(PageObject):
         found = [clean(v) for v in self._json_ld_values("headline")]
         node = self._title_node()
         if node is not None:
-            found.append(clean(node.get_text(" ")))
+            found.append(heading_text(node))
         body = self._body_node()
         if body is not None:
             for heading in body.find_all_previous(["h1", "h2", "h3"], limit=20):
@@ -370,17 +356,19 @@ class GenericPage(PageObject):
 
     def _layout(self, node: Tag) -> bool:
         """True when ``node`` holds :data:`LAYOUT_SHARE` or more of the page's text."""
-        if not hasattr(self, "_page_text"):
-            root = self.soup.body or self.soup
-            self._page_text = len(root.get_text())
-        return self._page_text > 0 and len(node.get_text()) >= LAYOUT_SHARE * self._page_text
+        page_text = self._page_text_length()
+        return page_text > 0 and len(node.get_text()) >= LAYOUT_SHARE * page_text
 
+    @cache_on_page
+    def _page_text_length(self) -> int:
+        """Characters of text in the page's ``<body>``."""
+        return len((self.soup.body or self.soup).get_text())
+
+    @cache_on_page
     def _body_node(self) -> Tag | None:
         """``[itemprop=articleBody]``; else the element whose own paragraphs hold the most text,
         unless trafilatura's main text disagrees with it (:data:`AGREEMENT`): then the element
         that holds trafilatura's text (:mod:`crawler.extract.main_text`)."""
-        if hasattr(self, "_body_cache"):
-            return self._body_cache
         node = self.soup.find(itemprop="articleBody")
         if node is None:
             best, best_score = None, 0
@@ -391,7 +379,6 @@ class GenericPage(PageObject):
                 if score > best_score:
                     best, best_score = candidate, score
             node = self._second_opinion(best)
-        self._body_cache = node
         return node
 
     def _second_opinion(self, node: Tag | None) -> Tag | None:

@@ -80,7 +80,7 @@ from ..extract.body import Body, pair_images
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import canonical, same_host
 from ..items import Article, Image, Listing, NotArticle
-from .base import HOME_WORDS, PageObject, generator_of
+from .base import HOME_WORDS, PageObject, generator_of, heading_text
 
 # --- fingerprints ----------------------------------------------------------------------------
 
@@ -279,7 +279,8 @@ class SharePointListForm(SharePoint):
         return bool(self.title()) and self._body_node() is not None
 
     def title(self) -> str | None:
-        return self._field_text("title")
+        node = self._field("title")
+        return heading_text(node) or None if node is not None else None
 
     def published_raw(self) -> str | None:
         return self._field_text("date")

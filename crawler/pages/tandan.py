@@ -27,7 +27,6 @@ items reuse the title, date and summary classes, the title holding the link. The
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -36,7 +35,7 @@ from ..extract.dates import parse_date
 from ..extract.body import Body, extract_body
 from ..extract.text import clean, clean_or_none
 from ..items import PageLink
-from .base import PageObject, copy_without
+from .base import PageObject, cache_on_page, copy_without, heading_text
 
 #: ``/portal/Pages/…aspx`` in any case: the Tandan page library.
 PAGE_PATH = re.compile(r"^/portal/pages/(?P<rest>.+\.aspx)$", re.I)
@@ -113,7 +112,7 @@ class Tandan(PageObject):
 
     def title(self) -> str | None:
         node = self._title_node()
-        return clean_or_none(node.get_text(" ")) if node is not None else None
+        return heading_text(node) or None if node is not None else None
 
     def published_raw(self) -> str | None:
         return self._near_title_date() or self._generic_published_raw()
@@ -167,8 +166,8 @@ class Tandan(PageObject):
 
     # --- helpers --------------------------------------------------------------------------
 
-    @cached_property
-    def _title(self) -> Tag | None:
+    @cache_on_page
+    def _title_node(self) -> Tag | None:
         """The article's headline: a title element holding no link (listing items link theirs),
         outside the "Tin khác" block."""
         for node in self.soup.select(self.TITLE):
@@ -176,13 +175,10 @@ class Tandan(PageObject):
                 return node
         return None
 
-    def _title_node(self) -> Tag | None:
-        return self._title
-
     def _near_title(self, selectors: str | tuple[str, ...], usable=lambda node: True) -> Tag | None:
         """The element nearest the title that matches ``selectors`` (tried in order within each
         ancestor, the title's parent first), so the article's own web part wins over sidebars."""
-        title = self._title
+        title = self._title_node()
         if title is None:
             return None
         for ancestor in title.parents:
@@ -196,12 +192,9 @@ class Tandan(PageObject):
         node = self._near_title(self.DATE_SHOWN, lambda n: _parses(clean(n.get_text(" "))))
         return clean(node.get_text(" ")) if node is not None else None
 
-    @cached_property
-    def _body(self) -> Tag | None:
-        return self._near_title(self.BODY_CANDIDATES, _has_content)
-
+    @cache_on_page
     def _body_node(self) -> Tag | None:
-        return self._body
+        return self._near_title(self.BODY_CANDIDATES, _has_content)
 
 
 def _parses(raw: str) -> bool:
