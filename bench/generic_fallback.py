@@ -13,6 +13,7 @@ Prints a Markdown table (one row per site, then the total). Usage:
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -85,9 +86,16 @@ VERBOSE = False
 
 def main(argv: list[str]) -> int:
     global VERBOSE
-    VERBOSE = "-v" in argv
-    argv = [a for a in argv if a != "-v"]
-    sites = argv or sorted(p.parent.name for p in SITES.glob("*/_facts.json"))
+    known = sorted(p.parent.name for p in SITES.glob("*/_facts.json"))
+    parser = argparse.ArgumentParser(description="The generic page object alone on every fixture portal.")
+    parser.add_argument("sites", nargs="*", metavar="SITE", help="fixture sites to run (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every mismatch")
+    args = parser.parse_args(argv)
+    unknown = [site for site in args.sites if site not in known]
+    if unknown:
+        parser.error(f"no fixture site {', '.join(unknown)} (known: {', '.join(known)})")
+    VERBOSE = args.verbose
+    sites = args.sites or known
     results = [evaluate(site) for site in sites]
     header = ["site", "platform", "n"] + FIELDS + ["listing links", "precision", "page 2"]
     print("| " + " | ".join(header) + " |")

@@ -59,10 +59,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive import store  # noqa: E402
-from archive.cli import SQL_TIME_LIMIT_MS as SERVE_TIME_LIMIT_MS  # noqa: E402
 from archive.datasette import metadata_for  # noqa: E402
+from archive.datasette.config import SETTINGS  # noqa: E402
 from archive.search import fold  # noqa: E402
 from crawler.items import Article, Image, RelatedLink  # noqa: E402
+
+SERVE_TIME_LIMIT_MS = SETTINGS["sql_time_limit_ms"]  #: serve's per-statement SQL limit
 
 DEFAULT_DB = ROOT / "bench" / "data" / "search-1m.db"
 BATCH = 5_000  # articles per executemany batch / transaction while building

@@ -82,3 +82,16 @@ def test_no_module_is_named_like_a_standard_library_module():
     clashes = [str(p.relative_to(ROOT)) for p in modules("crawler", "archive", "fixtures", "bench")
                if p.stem in sys.stdlib_module_names]
     assert not clashes, f"named like a standard-library module: {clashes}"
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "bench").glob("*.py")))
+def test_every_bench_script_starts_and_explains_itself(script):
+    """`make bench` and the README's measurements run these scripts by hand, not the tests: each
+    must at least import what it uses (a renamed constant broke one) and answer ``--help``."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / script), "--help"], capture_output=True,
+                            text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "usage:" in result.stdout.lower(), result.stdout[:500]
