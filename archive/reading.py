@@ -164,6 +164,10 @@ class SearchRequest:
 
 #: How the matches of a search are ordered (see :func:`search_sql`).
 PLANS = ("rank", "sort", "walk", "collect")
+#: Newest first, up to this many matches are collected (about 1 µs each) and sorted by date;
+#: beyond, the date index is walked probing each article (fast when most articles match). The
+#: search page and the articles table (:mod:`archive.datasette.table_search`) both decide so.
+COLLECT_MAX_MATCHES = 150_000
 
 
 def search_sql(request: SearchRequest, query: Query, matches: int = 0,

@@ -4,6 +4,7 @@ the relevance plan gives FTS5's bm25 order, and a search with more matches than 
 afford says so and is newest first. A real archive (ids not in date order), real Datasette, with
 the caps lowered to fit it."""
 
+import re
 import sqlite3
 
 import pytest
@@ -44,7 +45,7 @@ def db_path(tmp_path_factory):
 def small_caps(monkeypatch):
     monkeypatch.setattr(reading, "COUNT_CAP", 10)
     monkeypatch.setattr(plugin, "RANK_MAX_MATCHES", 60)
-    monkeypatch.setattr(plugin, "COLLECT_MAX_MATCHES", 80)
+    monkeypatch.setattr(reading, "COLLECT_MAX_MATCHES", 80)
 
 
 def ids(db_path: str, request: SearchRequest, plan: str | None = None, page_size: int = 7) -> list[int]:
@@ -132,3 +133,54 @@ async def test_a_ranking_past_its_time_budget_is_stopped_and_newest_first_instea
     assert data["order"] == "newest" and plugin.NEWEST_INSTEAD in data["notes"]
     assert [r["id"] for r in data["results"]] == ids(db_path, SearchRequest(q="trung bình", sort="newest"), "sort",
                                                      page_size=reading.PAGE_SIZE)[:reading.PAGE_SIZE]
+
+
+# --- Datasette's own table: /archive/articles.json?_search= (archive/datasette/table_search.py) ---
+
+async def table_pages(db_path, **params) -> tuple[list[int], dict]:
+    """Every article id the table API gives for ``params``, following ``next_url`` to the end,
+    and its first page."""
+    ds = Datasette([db_path], metadata=metadata_for(db_path))
+    response = await ds.client.get("/archive/articles.json", params={"_shape": "objects", "_size": "7", **params})
+    assert response.status_code == 200, response.text
+    first = page = response.json()
+    found = [row["id"] for row in page["rows"]]
+    while page["next_url"]:
+        response = await ds.client.get(page["next_url"].split("localhost", 1)[1])
+        assert response.status_code == 200, response.text
+        page = response.json()
+        found += [row["id"] for row in page["rows"]]
+    return found, first
+
+
+@pytest.mark.parametrize("search, matches, walks", [("phổ biến", ARTICLES, True), ("trung binh", 40, False)])
+@pytest.mark.parametrize("extra", [{}, {"_sort": "title"}, {"portal": "mot"}])
+async def test_a_table_search_over_the_cap_gives_every_row_uncounted_and_unfaceted(
+        db_path, small_caps, monkeypatch, search, matches, walks, extra):
+    capped, first = await table_pages(db_path, _search=search, **extra)
+    assert first["filtered_table_rows_count"] is None and first["facet_results"] == {}
+    assert not first["suggested_facets"]
+    said = re.search(r'search matches "(.*)" \(about ([0-9,]+) articles: too many to count or facet; add words or '
+                     r'filters\)', first["human_description_en"])
+    assert said and said[1] == search, first["human_description_en"]
+    assert 0.8 * matches <= int(said[2].replace(",", "")) <= 1.2 * matches  # estimated from the first ids
+    probing = "exists (select 1 from articles_fts" in first["query"]["sql"]
+    assert probing == (walks and "_sort" not in extra), first["query"]["sql"]  # the date index serves no other order
+    monkeypatch.setattr(reading, "COUNT_CAP", 10**9)  # Datasette's own answer, uncapped
+    uncapped, whole = await table_pages(db_path, _search=search, **extra)
+    assert capped == uncapped and whole["filtered_table_rows_count"] == len(uncapped)
+    assert len(capped) == (matches if "portal" not in extra else matches // 2)
+    assert whole["facet_results"] and "exists" not in whole["query"]["sql"]
+
+
+async def test_a_table_search_under_the_cap_is_datasettes_own(db_path, small_caps):
+    found, first = await table_pages(db_path, _search="hiếm hoi")  # 8 matches: the cap is 10
+    assert first["filtered_table_rows_count"] == len(found) == 8
+    assert set(first["facet_results"]) >= {"portal", "category"}
+    assert first["human_description_en"] == 'where search matches "hiếm hoi" sorted by published_at descending'
+
+
+async def test_a_table_search_fts5_refuses_is_refused_as_datasette_refuses_it(db_path, small_caps):
+    ds = Datasette([db_path], metadata=metadata_for(db_path))
+    response = await ds.client.get("/archive/articles.json", params={"_search": "phổ AND (", "_searchmode": "raw"})
+    assert response.status_code == 400 and "fts5: syntax error" in response.text

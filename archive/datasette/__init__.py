@@ -41,8 +41,9 @@ from ..reading import (INLINE_MEDIA_TYPES, MEDIA_CSP, SNAPSHOT_CSP, SearchReques
 from ..reading import article_id as to_article_id
 from ..search import Query, fold, parse_query, snippet
 from ..media import media_dir, media_path
-from . import exposure, limits
+from . import exposure, limits, table_search
 from .config import HERE, metadata_for
+from .table_search import filters_from_request  # noqa: F401  (a hook: pluggy finds it here)
 
 __all__ = ["HERE", "metadata_for"]  # re-exported: the names tests and scripts use
 
@@ -83,7 +84,9 @@ def register_routes():
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return exposure.wrap(datasette)
+    """The Host check (when configured) around the table search's cap."""
+    hosts = exposure.wrap(datasette)
+    return lambda app: hosts(table_search.wrap(app, datasette))
 
 
 @hookimpl
@@ -178,12 +181,11 @@ NEWEST_PER_PORTAL = 3
 #: plans, chosen by :func:`archive.reading.estimated_matches`). Ranking by relevance costs about
 #: 4 µs a match here (FTS5's bm25), so beyond ``RANK_MAX_MATCHES`` the page orders newest first
 #: and says so; a ranking that still takes over ``RANK_BUDGET_MS`` is stopped the same way.
-#: Newest first collects the matches (about 1 µs each) up to ``COLLECT_MAX_MATCHES``; beyond, it
-#: walks the date index probing each article (fast when most match), which ``WALK_BUDGET_MS``
+#: Newest first collects the matches up to :data:`archive.reading.COLLECT_MAX_MATCHES`; beyond,
+#: it walks the date index probing each article (fast when most match), which ``WALK_BUDGET_MS``
 #: bounds before it collects after all.
 RANK_MAX_MATCHES = 60_000
 RANK_BUDGET_MS = 250
-COLLECT_MAX_MATCHES = 150_000
 WALK_BUDGET_MS = 100
 
 #: What the page says when relevance could not be afforded.
@@ -224,7 +226,7 @@ async def _run_search(database, search: SearchRequest, query: Query, page_size: 
                     pass
             query.notes.append(NEWEST_INSTEAD)
             order = "newest"
-        if matches > COLLECT_MAX_MATCHES:
+        if matches > reading.COLLECT_MAX_MATCHES:
             try:
                 return await _rows(database, *planned("walk"), WALK_BUDGET_MS), total, order
             except QueryInterrupted:
