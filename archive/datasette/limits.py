@@ -42,6 +42,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+#: A value SQLite hands a Python function or takes back from it.
+SQLValue = str | bytes | int | float | None
+
 MAX_VALUE_BYTES = 16 * 2**20
 MAX_RESULT_BYTES = 64 * 2**20
 SQLITE_HEAP_LIMIT = 2**30
@@ -101,7 +104,7 @@ class BoundedBuiltins:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def _builtin(self, name: str, args: tuple) -> object:
+    def _builtin(self, name: str, args: tuple) -> SQLValue:
         """``name(*args)`` computed by SQLite's own function, on this thread's private connection."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
@@ -110,28 +113,29 @@ class BoundedBuiltins:
         placeholders = ", ".join("?" * len(args))
         return conn.execute(f"SELECT {name}({placeholders})", args).fetchone()[0]
 
-    def printf(self, *args: object) -> object:
+    def printf(self, *args: SQLValue) -> SQLValue:
         if args and isinstance(args[0], str) and _largest_field(args[0], args[1:]) > MAX_VALUE_BYTES:
             return None  # SQLite's own answer for a result over the length limit, without the loop
         return self._builtin("printf", args)
 
-    def instr(self, haystack: object, needle: object) -> object:
-        if isinstance(haystack, str) and isinstance(needle, str) or (
-                isinstance(haystack, bytes) and isinstance(needle, bytes)):
+    def instr(self, haystack: SQLValue, needle: SQLValue) -> SQLValue:
+        if isinstance(haystack, str) and isinstance(needle, str):
+            return haystack.find(needle) + 1
+        if isinstance(haystack, bytes) and isinstance(needle, bytes):
             return haystack.find(needle) + 1
         return self._builtin("instr", (haystack, needle))
 
-    def replace(self, text: object, old: object, new: object) -> object:
+    def replace(self, text: SQLValue, old: SQLValue, new: SQLValue) -> SQLValue:
         if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
             result = text.replace(old, new) if old else text
             return result if len(result.encode("utf-8", "surrogatepass")) <= MAX_VALUE_BYTES else None
         return self._builtin("replace", (text, old, new))
 
-    def trimmer(self, name: str) -> Callable[[object, object], object]:
+    def trimmer(self, name: str) -> Callable[[SQLValue, SQLValue], SQLValue]:
         """``trim``, ``ltrim`` or ``rtrim`` with a character set (two arguments)."""
         left, right = name in ("trim", "ltrim"), name in ("trim", "rtrim")
 
-        def trim(text: object, characters: object) -> object:
+        def trim(text: SQLValue, characters: SQLValue) -> SQLValue:
             if not (isinstance(text, str) and isinstance(characters, str)):
                 return self._builtin(name, (text, characters))
             strip = set(characters)
