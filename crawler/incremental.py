@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from archive import store
@@ -33,7 +34,13 @@ HOME_PATHS = {"", "/index.php", "/index.html", "/index.htm", "/index.aspx", "/de
               "/trangchu.aspx", "/portal", "/portal/pages/default.aspx", "/vi"}
 
 
-def next_page(current_url: str, links: list[PageLink], seen: Container[str]) -> PageLink | None:
+class Seen(Protocol):
+    """Canonical URLs already seen: a set, a :class:`crawler.urlkeys.UrlSet`, a fleet's view."""
+
+    def __contains__(self, url: str, /) -> bool: ...
+
+
+def next_page(current_url: str, links: list[PageLink], seen: Seen) -> PageLink | None:
     """The listing page after ``current_url`` among its pager ``links``: of those not ``seen``
     (canonical identities), the one with the smallest page number above the current page's (the
     number in ``page-N``, ``?page=N``, ``_cur=N``, ``/trang-N``…, see

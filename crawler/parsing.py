@@ -22,10 +22,14 @@ import os
 import traceback
 from concurrent.futures import CancelledError, TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .extract.encoding import decode_html
 from .extract.media import article_attachments
 from .items import Article, Listing, NotArticle
+
+if TYPE_CHECKING:
+    from pebble import ProcessPool
 
 #: Modules a fork-server worker starts with (imported once, in the fork server).
 PRELOAD = ["crawler.parsing", "crawler.pages"]
@@ -73,7 +77,7 @@ class ParserPool:
     def __init__(self, workers: int, timeout: float | None = 120.0):
         self.workers = workers
         self.timeout = timeout
-        self._pool = None
+        self._pool: ProcessPool | None = None
 
     def _processes(self):
         if self._pool is None:

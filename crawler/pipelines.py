@@ -151,6 +151,8 @@ class ArchivePipeline:
             elif isinstance(item, ArchivedPage):
                 self._archive(item, spider)
             elif isinstance(item, MediaFile):
+                if self.media_root is None:  # a pipeline opened without an archive path
+                    raise ValueError(f"{item.url}: no archive to keep media files beside")
                 if store.save_media(self.db, self.media_root, asdict(item)) == "stored":
                     self.stats.inc_value("newsarchive/media_stored")
             elif isinstance(item, PageFailure):

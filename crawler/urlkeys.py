@@ -23,6 +23,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from heapq import merge
+from typing import overload
 
 #: Keys kept in the pending dict before a merge is considered.
 PENDING_MIN = 1024
@@ -52,6 +53,12 @@ class UrlMap:
     def __contains__(self, url: str) -> bool:
         key = url_key(url)
         return key in self._pending or self._index(key) is not None
+
+    @overload
+    def get(self, url: str) -> int | None: ...
+
+    @overload
+    def get(self, url: str, default: int) -> int: ...
 
     def get(self, url: str, default: int | None = None) -> int | None:
         key = url_key(url)

@@ -27,6 +27,7 @@ import json
 import os
 import sqlite3
 import urllib.parse
+from typing import Any
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -291,7 +292,7 @@ async def search_view(datasette, request):
                                    page_url=datasette.absolute_url(request, page_url(1, sort="newest")),
                                    absolute=absolute, now=datetime.datetime.now(datetime.timezone.utc))
         return Response(feed, content_type="application/atom+xml; charset=utf-8")
-    data = {
+    data: dict[str, Any] = {
         "q": search.q, "expression": query.expression, "exact": query.exact, "notes": query.notes, "sort": search.sort,
         "order": order,
         "filters": {"portal": search.portal, "category": search.category, "from": search.date_from,

@@ -279,9 +279,9 @@ class PortalSpider(scrapy.Spider):
                 f"{sum(1 for d in due if d['reason'] == reason)} {reason}"
                 for reason in dict.fromkeys(d["reason"] for d in due)))
         for row in due:
-            request = self._recheck_request(row, by=seeding)
-            if request is not None:
-                yield request
+            recheck = self._recheck_request(row, by=seeding)
+            if recheck is not None:
+                yield recheck
         if self.fleet is not None:
             self.fleet.frontier.mark_seeded()
 
@@ -300,6 +300,8 @@ class PortalSpider(scrapy.Spider):
 
     @_settles_lease
     async def parse_listing(self, response):
+        view = self.view
+        assert view is not None, "the archive's view is opened before the first request"
         self._answered(response)
         page = await self._read(response, expect="listing")
         for item in self._take_bad_pages():
@@ -323,7 +325,7 @@ class PortalSpider(scrapy.Spider):
         yield ArchivedPage(snapshot=_snapshot(response, kind="listing"), article=None, host=host_of(response.url),
                            note="listing page", start_url=start_url)
         if self.fleet is not None and start_url:  # walks are spread over workers: their depth counts
-            yield ListingWalk(start_url=start_url, pages_read=max(depth, self.view.resume_depth([start_url])[start_url]))
+            yield ListingWalk(start_url=start_url, pages_read=max(depth, view.resume_depth([start_url])[start_url]))
         elif start_url in self.walk_pages:
             self.walk_pages[start_url] += 1
             yield ListingWalk(start_url=start_url,
@@ -332,7 +334,7 @@ class PortalSpider(scrapy.Spider):
             self.unsupported_logged.add(page.url)
             self.logger.warning("listing %s: further pages unreachable (%s); crawling this page only",
                                 page.url, page.unsupported_pagination)
-        known = self.view.known([u for e in page.entries for u in (e.url, e.href) if u])
+        known = view.known([u for e in page.entries for u in (e.url, e.href) if u])
         by = response.meta.get("rid")  # this request's id: the book's answers are kept by it
         fresh = 0
         articles: list[scrapy.Request] = []  # requested after the next listing page (see below)
@@ -342,7 +344,7 @@ class PortalSpider(scrapy.Spider):
                 articles += self._article_requests(entry.url, entry.href, hops=0, category=page.category,
                                                    start_url=start_url, by=by)  # now 0 links from a listing
                 continue
-            if not self.view.is_fresh(entry.url, entry.href, entry.published_at, known):
+            if not view.is_fresh(entry.url, entry.href, entry.published_at, known):
                 continue  # archived: rechecked when due (the window, the rotation, --full)
             fresh += 1
             archived = archived_row(known, entry.url, entry.href)
@@ -696,7 +698,7 @@ class _FetchedByFleet:
         self.local, self.fleet = local, fleet
         self.href = {canonical(link.url): link.href or link.url for link in links}
 
-    def __contains__(self, url) -> bool:
+    def __contains__(self, url: str) -> bool:
         return url in self.local or (url in self.href and self.fleet.requested(self.href[url]))
 
 
