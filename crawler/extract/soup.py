@@ -372,6 +372,32 @@ def page_soup(html: str | bytes) -> BeautifulSoup:
     return PageSoup(html)
 
 
+#: Every ``class`` attribute value of a page, in document order.
+_CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+
+
+@lru_cache(maxsize=64)
+def _starting(prefix: str) -> re.Pattern:
+    return re.compile("^" + re.escape(prefix), re.I)
+
+
+def has_class_starting(soup: BeautifulSoup, prefix: str) -> bool:
+    """Whether an element of the page has a class (a word of its ``class``) starting with
+    ``prefix``, letters compared without case: what ``soup.find(class_=re.compile("^" + prefix,
+    re.I))`` tells. That hands every element with a class to BeautifulSoup's matcher; with a
+    mirror, lxml hands over the class values alone (a tenth of the time, for a fingerprint
+    asked of every page), split into words as BeautifulSoup splits them."""
+    pattern = _starting(prefix)
+    page = soup if isinstance(soup, PageSoup) else None
+    mirror = page.mirror() if page is not None else None
+    if mirror is None:
+        return soup.find(class_=pattern) is not None
+    found = any(pattern.match(word) for value in _CLASS_VALUES(mirror.root) for word in _NON_WHITESPACE.findall(value))
+    if _CHECK and found != (soup.find(class_=pattern) is not None):
+        raise SelectorMismatch(f"class starting with {prefix!r}: the mirror says {found}")
+    return found
+
+
 # --- the tree, grown from lxml's ---------------------------------------------------------------
 #
 # ``BeautifulSoup(html, "lxml")`` has lxml's parser call back into Python for every start tag,

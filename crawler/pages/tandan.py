@@ -33,6 +33,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ..extract.dates import parse_date
 from ..extract.body import Body, extract_body
+from ..extract.soup import has_class_starting
 from ..extract.text import clean, clean_or_none
 from ..items import PageLink
 from .base import PageObject, cache_on_page, copy_without, heading_text
@@ -41,7 +42,8 @@ from .base import PageObject, cache_on_page, copy_without, heading_text
 PAGE_PATH = re.compile(r"^/portal/pages/(?P<rest>.+\.aspx)$", re.I)
 #: ``?PageIndex=1`` is the listing's first page, which has no query.
 FIRST_PAGE = ("pageindex", "1")
-CLASS_PREFIX = re.compile(r"^tandan-", re.I)
+#: Every Tân Dân ePortal element class starts so (``tandan-p-article-news-title``…), in any case.
+CLASS_PREFIX = "tandan-"
 
 
 class Tandan(PageObject):
@@ -83,7 +85,7 @@ class Tandan(PageObject):
 
     @classmethod
     def matches(cls, url: str, soup: BeautifulSoup) -> bool:
-        if soup.find(class_=CLASS_PREFIX) is not None:
+        if has_class_starting(soup, CLASS_PREFIX):
             return True
         return bool(PAGE_PATH.match(urlsplit(url).path)) and soup.select_one(
             "form#aspnetForm, input[name=__VIEWSTATE]") is not None
