@@ -387,6 +387,13 @@ def page_soup(html: str | bytes) -> BeautifulSoup:
     return PageSoup(html)
 
 
+def attribute(tag: Tag, name: str) -> str | None:
+    """``tag.get(name)`` for an attribute that holds one string (``href``, ``src``, ``content``,
+    ``style``…); ``None`` when the tag has none. Not for the few BeautifulSoup's HTML builders split
+    into a list (``class``, ``rel``, ``headers``…: ``HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES``)."""
+    return cast("str | None", tag.get(name))  # every other attribute's value is the str the parser read
+
+
 # --- the tree, grown from lxml's ---------------------------------------------------------------
 #
 # ``BeautifulSoup(html, "lxml")`` has lxml's parser call back into Python for every start tag,
