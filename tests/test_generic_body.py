@@ -89,3 +89,14 @@ def test_locate_finds_the_element_holding_the_text():
     node = locate(soup_of(WRAPPED), text)
     assert node is not None and node.name == "article"
     assert locate(soup_of(WRAPPED), "Một câu không có trên trang này, dài hơn ba mươi ký tự.") is None
+
+
+def test_a_related_block_that_is_an_anchor_without_href_is_no_link():
+    """``<h3>Tin liên quan</h3><a name="…">``: the block after the heading is an ``<a>`` without
+    ``href`` (a named anchor), which is no related link; reading it used to raise ``KeyError``."""
+    related = ("<h3>Tin liên quan</h3><a name='lienquan'>Các tin khác</a>"
+               "<h3>Tin khác</h3><ul><li><a href='/tin-tuc/b.html'>Một bài viết khác về thi đua khen thưởng</a></li></ul>")
+    html = page(f"<h1>{TITLE}</h1><div class='entry'>{''.join(f'<p>{paragraph(i)}</p>' for i in range(1, 4))}</div>"
+                + related)
+    p = GenericPage("http://portal.example/tin-tuc/a.html", html)
+    assert [link.url for link in p.related_links()] == ["http://portal.example/tin-tuc/b.html"]

@@ -29,7 +29,7 @@ import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..items import Image
-from .soup import page_soup
+from .soup import attribute, page_soup
 from .text import clean, clean_or_none, nfc
 from .urls import absolute
 
@@ -134,7 +134,7 @@ def pair_images(node: Tag, base_url: str) -> list[Image]:
     so :func:`text_of` leaves them out."""
     images = []
     for img in node.find_all("img"):
-        src = absolute(img.get("src") or img.get("data-src") or img.get("data-original"), base_url)
+        src = absolute(attribute(img, "src") or attribute(img, "data-src") or attribute(img, "data-original"), base_url)
         if not src:
             continue
         caption_node = _caption_for(img, node)
@@ -142,7 +142,7 @@ def pair_images(node: Tag, base_url: str) -> list[Image]:
         if caption_node is not None:
             caption = clean_or_none(caption_node.get_text(" "))
             caption_node[_CAPTION_MARK] = "1"
-        images.append(Image(src=src, caption=caption, alt=clean_or_none(img.get("alt"))))
+        images.append(Image(src=src, caption=caption, alt=clean_or_none(attribute(img, "alt"))))
     return images
 
 
@@ -366,16 +366,18 @@ def _short_text(tag: Tag) -> bool:
 def _all_text_inside(tag: Tag, names: tuple[str, ...]) -> bool:
     """True when every non-blank text node of ``tag`` sits inside one of ``names``."""
     texts = [s for s in tag.find_all(string=True) if s.strip() and not isinstance(s, Comment)]
-    return bool(texts) and all(s.find_parent(names) is not None and _inside(s.find_parent(names), tag) for s in texts)
+    return bool(texts) and all((parent := s.find_parent(names)) is not None and _inside(parent, tag) for s in texts)
 
 
 def _is_centered(tag: Tag) -> bool:
-    return bool(_CENTER.search(tag.get("style", ""))) or tag.get("align", "").lower() == "center" or tag.name == "center"
+    return bool(_CENTER.search(attribute(tag, "style") or "")) or (attribute(tag, "align") or "").lower() == "center" \
+        or tag.name == "center"
 
 
 def _is_right(tag: Tag) -> bool:
-    classes = tag.get("class") or []
-    return bool(_RIGHT.search(tag.get("style", ""))) or tag.get("align", "").lower() == "right" or "text-right" in classes
+    classes: str | list[str] = tag.get("class") or []
+    return bool(_RIGHT.search(attribute(tag, "style") or "")) or (attribute(tag, "align") or "").lower() == "right" \
+        or "text-right" in classes
 
 
 def _inside(tag: Tag, root: Tag) -> bool:
@@ -444,7 +446,7 @@ def _absolutize(node: Tag, base_url: str) -> None:
             lazy = tag.get("data-src") or tag.get("data-original")
             if lazy:
                 tag["src"] = lazy
-        value = tag.get(attr)
+        value = attribute(tag, attr)
         if value is None:
             continue
         url = absolute(value, base_url)

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from itertools import islice
+from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
+from .soup import attribute
 from .urls import absolute
 
 #: File types that portals attach to news (case-insensitive, on the URL's path).
@@ -26,7 +30,7 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".ppt
 ATTACHMENT_LIST = re.compile(r"đính\s*kèm|dinh\s*kem", re.I)
 
 
-def _may_link_attachments(html: str | None) -> bool:
+def _may_link_attachments(html: str | None) -> TypeGuard[str]:
     """Whether ``html`` mentions an attachment file type at all (a substring test, before parsing)."""
     lowered = (html or "").lower()
     return any(extension in lowered for extension in ATTACHMENT_EXTENSIONS)
@@ -36,10 +40,10 @@ def is_attachment(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
 
 
-def _attachment_anchors(html_text: str, page_url: str):
+def _attachment_anchors(html_text: str, page_url: str) -> Iterator[tuple[str, Tag]]:
     """``(absolute http(s) URL, <a> tag)`` of each link in ``html_text`` to an attachment file."""
     for link in BeautifulSoup(html_text, "lxml").find_all("a", href=True):
-        url = absolute(link["href"], page_url)
+        url = absolute(attribute(link, "href"), page_url)
         if url and url.startswith(("http://", "https://")) and is_attachment(url):
             yield url, link
 
@@ -68,10 +72,8 @@ def listed_attachments(page_html: str | None, page_url: str) -> list[tuple[str, 
     for url, link in _attachment_anchors(page_html, page_url):
         if url in found:
             continue
-        container = link
-        for _ in range(4):
-            container = container.parent
-            if container is None or container.name in ("body", "html"):
+        for container in islice(link.parents, 4):
+            if container.name in ("body", "html"):
                 break
             if ATTACHMENT_LIST.search(container.get_text(" ")[:3000]):
                 text = " ".join(link.get_text(" ").split())

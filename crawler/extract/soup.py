@@ -38,13 +38,16 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ResultSet, SoupStrainer, Tag
 from bs4.filter import ElementFilter
 from cssselect import HTMLTranslator, SelectorError, parse as parse_css
 from cssselect.parser import CombinedSelector
 from lxml import etree
+
+if TYPE_CHECKING:
+    from bs4.builder._lxml import LXMLTreeBuilderForXML
 
 _CHECK = os.environ.get("NEWSARCHIVE_CHECK_SELECTORS") == "1"
 _TRANSLATOR = HTMLTranslator()
@@ -110,7 +113,9 @@ def _mirror_select(tag: Tag, selector: str, limit: int) -> list[Tag] | None:
     if page is None:
         return None
     mirror = page.mirror()
-    compiled = _compiled(selector) if mirror is not None else None
+    if mirror is None:
+        return None
+    compiled = _compiled(selector)
     if compiled is None:
         return None
     on_page, inside = compiled
@@ -124,8 +129,10 @@ def _mirror_select(tag: Tag, selector: str, limit: int) -> list[Tag] | None:
             return None
         if inside is not None:
             elements = inside(context)
-        else:
+        elif on_page is not None:
             elements = [e for e in on_page(mirror.root) if any(a is context for a in e.iterancestors())]
+        else:  # not reached: _compiled gives the whole-page XPath whenever it gives no inside one
+            return None
     if limit:
         elements = elements[:limit]
     tag_of = mirror.tag_of
@@ -240,7 +247,15 @@ def _mirror_find(tag: Tag, name: Any, attrs: Any, recursive: bool, string: Any, 
     return results
 
 
-class _MirroredSelect:
+# to the type checker the mixin is a Tag (it is only ever mixed into Tag's subclasses), so that its
+# super() calls are Tag's methods
+if TYPE_CHECKING:
+    _MixinBase = Tag
+else:
+    _MixinBase = object
+
+
+class _MirroredSelect(_MixinBase):
     """``select``/``select_one``/``find_all``/``find`` from the page's mirror; soupsieve and
     BeautifulSoup's own walk when it cannot answer."""
 
@@ -298,11 +313,11 @@ class PageTag(_MirroredSelect, Tag):
 
     def extract(self, _self_index: int | None = None):
         page = _page_of(self)
-        mirror = page._mirror if page is not None else None
-        if mirror:
+        mirror = page.mirror() if page is not None else None
+        if page is not None and mirror is not None:
             element = mirror.element_of.get(id(self))
             parent = element.getparent() if element is not None else None
-            if parent is None:
+            if element is None or parent is None:
                 page.retire_mirror()
             else:
                 tail, element.tail = element.tail, None  # lxml's remove() takes the tail text along
@@ -324,8 +339,8 @@ class PageTag(_MirroredSelect, Tag):
 
 def _mirror_attribute(tag: Tag, key: str) -> None:
     page = _page_of(tag)
-    mirror = page._mirror if page is not None else None
-    if not mirror:
+    mirror = page.mirror() if page is not None else None
+    if page is None or mirror is None:
         return
     element = mirror.element_of.get(id(tag))
     try:
@@ -347,7 +362,7 @@ class PageSoup(_MirroredSelect, BeautifulSoup):
         parsed = _parse(html)
         if parsed is None:  # what lxml's tree cannot show as BeautifulSoup would read it
             super().__init__(html, "lxml", element_classes={Tag: PageTag})
-            self._mirror: _Mirror | bool = False  # False: none
+            self._mirror: _Mirror | Literal[False] = False  # False: none
             return
         super().__init__("", "lxml", element_classes={Tag: PageTag})
         self._mirror = _Mirror(parsed[0], _grow(self, *parsed))
@@ -396,6 +411,13 @@ def has_class_starting(soup: BeautifulSoup, prefix: str) -> bool:
     if _CHECK and found != (soup.find(class_=pattern) is not None):
         raise SelectorMismatch(f"class starting with {prefix!r}: the mirror says {found}")
     return found
+
+
+def attribute(tag: Tag, name: str) -> str | None:
+    """``tag.get(name)`` for an attribute that holds one string (``href``, ``src``, ``content``,
+    ``style``…); ``None`` when the tag has none. Not for the few BeautifulSoup's HTML builders split
+    into a list (``class``, ``rel``, ``headers``…: ``HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES``)."""
+    return cast("str | None", tag.get(name))  # every other attribute's value is the str the parser read
 
 
 # --- the tree, grown from lxml's ---------------------------------------------------------------
@@ -479,7 +501,7 @@ def _after_root(html: str, siblings: list) -> list[tuple[str, str]] | None:
 def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, str]],
           doctype: tuple | None) -> list[tuple[Any, Tag]]:
     """Fill the empty ``soup`` from lxml's tree; returns (lxml element, tag) pairs in document order."""
-    builder = soup.builder
+    builder = cast("LXMLTreeBuilderForXML", soup.builder)  # a PageSoup is read with BeautifulSoup's "lxml" builder
     containers = builder.string_containers
     keep_spaces = builder.preserve_whitespace_tags
     attribute_dict = builder.attribute_dict_class
@@ -487,7 +509,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
     list_valued = builder.cdata_list_attributes or {}
     universal = list_valued.get("*", set())
     namespaces = builder.active_namespace_prefixes[0]
-    tag_class = soup.element_classes.get(Tag, Tag)
+    tag_class = cast(type[Tag], soup.element_classes.get(Tag, Tag))  # PageSoup maps Tag to PageTag
     # what Tag.__init__ sets on every tag BeautifulSoup's builder makes (set here directly: the
     # constructor was a third of the time this takes); <meta> tags, whose charset BeautifulSoup
     # substitutes, go through the constructor
@@ -513,7 +535,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
         siblings.append(node)
         last[0] = node
 
-    def add(text: str, kind: type, parent: Tag, preserve: bool) -> None:
+    def add(text: str, kind: type[NavigableString], parent: Tag, preserve: bool) -> None:
         if not preserve and all(c in _ASCII_SPACES for c in text):
             text = "\n" if "\n" in text else " "
         string = str.__new__(kind, text)

@@ -14,6 +14,7 @@ import copy
 import functools
 import json
 import re
+from typing import cast
 from urllib.parse import urlsplit, urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -21,6 +22,7 @@ from bs4.element import PreformattedString
 
 from ..extract.dates import parse_date
 from ..extract.body import Body, extract_body, pair_images, soup_of, split_bold_lead, text_of
+from ..extract.soup import attribute
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Article, Image, Listing, ListingEntry, NotArticle, PageLink, RelatedLink
@@ -31,13 +33,13 @@ _TRAILING_DATE = re.compile(r"\s*[\(\[]\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}
 #: Breadcrumb items that name the home page, not a category (lower case): every page object's.
 HOME_WORDS = frozenset({"trang chủ", "trang chu", "home", "trang nhất"})
 #: ``<meta name="generator">``, the name in any case (``GENERATOR`` on some portals).
-_GENERATOR_META = {"name": re.compile(r"^generator$", re.I)}
+_GENERATOR_NAME = re.compile(r"^generator$", re.I)
 
 
 def generator_of(soup: BeautifulSoup) -> str:
     """The page's ``<meta name="generator" content="…">`` value ("" without one): the CMS's
     own name for itself, read the same way by every platform's fingerprint."""
-    meta = soup.find("meta", attrs=_GENERATOR_META)
+    meta = soup.find("meta", attrs={"name": _GENERATOR_NAME})
     content = meta.get("content") if meta is not None else None
     return content if isinstance(content, str) else ""
 
@@ -189,8 +191,8 @@ class PageObject:
     def canonical_url(self) -> str:
         href = self.canonical_link()
         if href and same_host(href, self.url):
-            return self.clean_url(canonical(href))
-        return self.clean_url(canonical(self.url))
+            return self.clean_str_url(canonical(href))
+        return self.clean_str_url(canonical(self.url))
 
     def title(self) -> str | None:
         if self.TITLE and (node := self.soup.select_one(self.TITLE)):
@@ -245,8 +247,8 @@ class PageObject:
                     author = clean(value)
                 elif label.startswith("nguồn") and source is None:
                     source = clean(value)
-        if author is None and self.AUTHOR and (node := self.soup.select_one(self.AUTHOR)):
-            author = clean_or_none(node.get("content") or node.get_text(" "))
+        if author is None and self.AUTHOR and (author_node := self.soup.select_one(self.AUTHOR)):
+            author = clean_or_none(attribute(author_node, "content") or author_node.get_text(" "))
         return author, source
 
     def related_links(self) -> list[RelatedLink]:
@@ -256,7 +258,9 @@ class PageObject:
         seen: set[str] = set()
         for item in self.soup.select(self.RELATED_ITEMS):
             anchor = item if item.name == "a" else item.find("a", href=True)
-            href = absolute(anchor.get("href"), self.url) if anchor else None
+            if anchor is None:
+                continue
+            href = absolute(attribute(anchor, "href"), self.url)
             url = _canonical_or_none(self.clean_url(href))
             if not url or url in seen:
                 continue
@@ -265,7 +269,7 @@ class PageObject:
             if raw is None:
                 outside = clean(item.get_text(" ").replace(anchor.get_text(" "), " ", 1)) if item is not anchor else ""
                 raw = outside if parse_date(outside) else None
-            links.append(RelatedLink(url=url, title=title or clean(anchor.get("title")),
+            links.append(RelatedLink(url=url, title=title or clean(attribute(anchor, "title")),
                                      published_at=parse_date(raw), published_raw=raw, href=href))
         return links
 
@@ -292,7 +296,9 @@ class PageObject:
         seen: set[str] = set()
         for node in self.soup.select(self.LISTING_ITEMS) if self.LISTING_ITEMS else []:
             anchor = node if node.name == "a" else node.find("a", href=True)
-            href = absolute(anchor.get("href"), self.url) if anchor else None
+            if anchor is None:
+                continue
+            href = absolute(attribute(anchor, "href"), self.url)
             url = self.clean_url(href)
             if not url or not same_host(url, self.url) or url in seen or self.is_duplicate_url(url):
                 continue
@@ -300,17 +306,17 @@ class PageObject:
             title, raw = split_title_date(anchor.get_text(" "))
             if raw is None:
                 raw = self._listing_date(anchor)
-            entries.append(ListingEntry(url=url, title=title or clean(anchor.get("title")),
+            entries.append(ListingEntry(url=url, title=title or clean(attribute(anchor, "title")),
                                         published_at=parse_date(raw), published_raw=raw, href=href))
-        return Listing(url=self.clean_url(self.url), platform=self.platform, category=self.category(), entries=entries,
-                       page_links=self.page_links(), unsupported_pagination=self.unsupported_pagination(),
-                       site_name=self.site_name())
+        return Listing(url=self.clean_str_url(self.url), platform=self.platform, category=self.category(),
+                       entries=entries, page_links=self.page_links(),
+                       unsupported_pagination=self.unsupported_pagination(), site_name=self.site_name())
 
     def page_links(self) -> list[PageLink]:
         """The listing's other pages (``PAGINATION`` links; this page excluded), identified by
         their cleaned URL, requested as linked."""
         links: list[PageLink] = []
-        here = canonical(self.clean_url(self.url))
+        here = canonical(self.clean_str_url(self.url))
         for anchor in self.soup.select(self.PAGINATION) if self.PAGINATION else []:
             link = self._page_link(anchor)
             if link and all(link.url != other.url for other in links) and canonical(link.url) != here:
@@ -319,9 +325,9 @@ class PageObject:
 
     def _page_link(self, anchor: Tag) -> PageLink | None:
         """``anchor`` as a link to a page of this host (``None`` for scripts, anchors, other hosts)."""
-        href = absolute(anchor.get("href"), self.url)
+        href = absolute(attribute(anchor, "href"), self.url)
         url = self.clean_url(href)
-        return PageLink(url=url, href=href) if url and same_host(url, self.url) else None
+        return PageLink(url=url, href=href) if url and href and same_host(url, self.url) else None
 
     def unsupported_pagination(self) -> str | None:
         """Why further listing pages can't be fetched, when the pager only posts back
@@ -329,8 +335,10 @@ class PageObject:
         pagers = self.soup.select(self.PAGER)
         anchors = [a for pager in pagers for a in pager.find_all("a")]
         if not pagers:
-            anchors = [a for a in self.soup.find_all("a", href=True) if _POSTBACK_PAGE.search(a["href"])]
-        postbacks = [a for a in anchors if "__dopostback" in (a.get("href", "") + a.get("onclick", "")).lower()]
+            anchors = [a for a in self.soup.find_all("a", href=True)
+                       if _POSTBACK_PAGE.search(attribute(a, "href") or "")]
+        postbacks = [a for a in anchors
+                     if "__dopostback" in ((attribute(a, "href") or "") + (attribute(a, "onclick") or "")).lower()]
         if postbacks and not self.page_links():
             return f"ASP.NET __doPostBack pager ({len(postbacks)} page links, none fetchable)"
         return None
@@ -351,6 +359,12 @@ class PageObject:
         """The platform's normal form of a page URL (e.g. Liferay: drop volatile portlet
         parameters). Identity by default; ``None`` passes through."""
         return url
+
+    def clean_str_url(self, url: str) -> str:
+        """``self.clean_url(url)`` for a URL that is not ``None``, typed so: every platform's
+        ``clean_url`` gives a URL for a URL (only ``None`` passes through as ``None``). Asked of
+        the page object, not its class: the cascade gives its generic page the platform's rules."""
+        return cast(str, self.clean_url(url))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -375,7 +389,7 @@ class PageObject:
 
     def _meta(self, name: str) -> str | None:
         node = self.soup.find("meta", attrs={"property": name}) or self.soup.find("meta", attrs={"name": name})
-        return clean_or_none(node.get("content")) if node else None
+        return clean_or_none(attribute(node, "content")) if node else None
 
     def _generic_published_raw(self) -> str | None:
         for value in self._json_ld_values("datePublished"):
@@ -420,16 +434,16 @@ def resolve_base_href(soup: BeautifulSoup, url: str) -> None:
     base = soup.select_one("base[href]")
     if base is None:
         return
-    base_url = urljoin(url, base["href"].strip())
+    base_url = urljoin(url, (attribute(base, "href") or "").strip())  # selected by [href]: it has one
     base.decompose()
     if urlsplit(base_url).scheme not in ("http", "https") or not same_host(base_url, url):
         return
     for tag in soup.find_all(href=True):
-        resolved = absolute(tag["href"], base_url)
+        resolved = absolute(attribute(tag, "href"), base_url)
         if resolved:
             tag["href"] = resolved
     for tag in soup.find_all(src=True):
-        resolved = absolute(tag["src"], base_url)
+        resolved = absolute(attribute(tag, "src"), base_url)
         if resolved:
             tag["src"] = resolved
 
@@ -462,7 +476,7 @@ def _shown_date(node: Tag) -> str:
     Thứ hai, 15/03/2021 08:30</time>`` gives the visible text), else the attribute (which may
     carry a time the text leaves out)."""
     text = clean(node.get_text(" "))
-    machine = clean(node.get("content") or node.get("datetime"))
+    machine = clean(attribute(node, "content") or attribute(node, "datetime"))
     shown = parse_date(text) if text else None
     if shown and (not machine or parse_date(machine) in (None, shown)):
         return text

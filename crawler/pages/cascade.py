@@ -36,7 +36,7 @@ from lxml import etree
 
 from ..extract.dates import parse_date
 from ..extract.body import Body, soup_of
-from ..extract.soup import PageSoup
+from ..extract.soup import PageSoup, attribute
 from ..extract.text import clean
 from ..items import Article, Listing, NotArticle
 from .base import PageObject, cache_on_page
@@ -91,8 +91,9 @@ class Cascade:
         """The generic page object on the same tree, with the platform's URL rules."""
         if self._generic is None:
             generic = GenericPage(self.primary.url, self.primary.soup, source=self.primary.source)
-            generic.clean_url = self.primary.clean_url
-            generic.is_duplicate_url = self.primary.is_duplicate_url
+            # the platform's URL rules, for this page object only: instance attributes over GenericPage's methods
+            generic.clean_url = self.primary.clean_url  # type: ignore[method-assign]
+            generic.is_duplicate_url = self.primary.is_duplicate_url  # type: ignore[method-assign]
             generic.expect = self.primary.expect
             self._generic = generic
         return self._generic
@@ -259,9 +260,9 @@ class Cascade:
         for node in self.primary.soup.descendants:
             if not isinstance(node, Tag):
                 continue
-            classes = node.get("class") or []
+            classes: str | list[str] = node.get("class") or []
             classes = classes.split() if isinstance(classes, str) else classes
-            identifier = node.get("id") or ""
+            identifier = attribute(node, "id") or ""
             if node.name in ("body", "html"):
                 menu = False
             else:
@@ -348,7 +349,7 @@ def _in_header(tag: Tag) -> bool:
     for node in [tag, *tag.parents]:
         if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
             return False
-        names = " ".join(node.get("class") or []) + " " + (node.get("id") or "")
+        names = " ".join(node.get("class") or []) + " " + (attribute(node, "id") or "")
         if node.name in ("header", "nav") or HEADER.search(names):
             return True
     return False

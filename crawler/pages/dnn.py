@@ -46,6 +46,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
+from ..extract.soup import attribute
 from ..extract.text import clean_or_none
 from ..extract.urls import canonical, same_host
 from .base import PageObject, generator_of
@@ -92,7 +93,7 @@ class DnnNewsModule(PageObject):
     DATE_SHOWN = "[id^='dnn_ctr'][id$='_NewsDetail_lblDate']"
     SUMMARY = "[id^='dnn_ctr'][id$='_NewsDetail_lblSummary']"
     BODY = "[id^='dnn_ctr'][id$='_NewsDetail_lblContent']"
-    AUTHOR = "[id^='dnn_ctr'][id$='_NewsDetail_lblAuthor']"
+    AUTHOR: str | None = "[id^='dnn_ctr'][id$='_NewsDetail_lblAuthor']"
     BYLINE_LINES = "[id^='dnn_ctr'][id$='_NewsDetail_lblSource']"
     RELATED_ITEMS = "[id^='dnn_ctr'][id$='_NewsDetail_pnlOther'] li"
     # skin objects
@@ -157,7 +158,7 @@ class DnnNewsModule(PageObject):
         if name:
             return name
         logo = self.soup.select_one(self.SITE_LOGO) if self.SITE_LOGO else None
-        if logo is not None and (name := clean_or_none(logo.get("alt") or logo.get("title"))):
+        if logo is not None and (name := clean_or_none(attribute(logo, "alt") or attribute(logo, "title"))):
             return name
         title = clean_or_none(self.soup.title.get_text()) if self.soup.title else None
         return clean_or_none(title.split(" > ", 1)[0]) if title and " > " in title else None

@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import defaultdict
+from itertools import islice
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bs4 import NavigableString, Tag
@@ -39,6 +40,7 @@ from bs4.element import PreformattedString
 from ..extract.dates import parse_date
 from ..extract.body import Body, byline_of, extract_body, pair_images, text_of
 from ..extract.main_text import agreement, locate, main_text
+from ..extract.soup import attribute
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, is_document, same_host
 from ..items import Image, Listing, ListingEntry, PageLink, RelatedLink
@@ -230,7 +232,7 @@ class GenericPage(PageObject):
             if sibling.name == "figure" or sibling.find("figure"):
                 images[:0] = pair_images(copy.copy(sibling), self.url)
             elif sibling.find("img") is not None and len(clean(sibling.get_text(" "))) <= MAX_LEAD_IMAGE_TEXT and \
-                    all(a.find("img") is not None or is_document(absolute(a["href"], self.url) or "")
+                    all(a.find("img") is not None or is_document(absolute(attribute(a, "href"), self.url) or "")
                         for a in sibling.find_all("a", href=True)):
                 # an image table or block between the sapo and the body (or the sapo box holding
                 # the lead photo): the lead photo and its caption; links only to the photo itself
@@ -280,7 +282,7 @@ class GenericPage(PageObject):
         for heading in self.soup.find_all(_is_related_heading):
             for block in _related_block(heading):
                 for anchor in block.find_all("a", href=True) if block.name != "a" else [block]:
-                    href = absolute(anchor["href"], self.url)
+                    href = absolute(attribute(anchor, "href"), self.url)  # None: an <a> block without href
                     url = self.clean_url(href)
                     url = canonical(url) if url else None
                     if not url or url in seen or not same_host(url, self.url):
@@ -312,7 +314,7 @@ class GenericPage(PageObject):
 
     def listing(self) -> Listing:
         entries = self._listing_entries()
-        return Listing(url=self.clean_url(self.url), platform=self.platform, category=self.listing_category(),
+        return Listing(url=self.clean_str_url(self.url), platform=self.platform, category=self.listing_category(),
                        entries=entries,
                        page_links=self.page_links(), unsupported_pagination=self.unsupported_pagination(),
                        site_name=self.site_name())
@@ -340,7 +342,8 @@ class GenericPage(PageObject):
         such as ``<div class="has-sidebar">`` is layout, not chrome). Memoised per element."""
         memo = self.__dict__.setdefault("_noise_memo", {})
         chain: list[Tag] = []
-        node, inherited = tag, False
+        node: Tag | None = tag
+        inherited = False
         while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
             if id(node) in memo:
                 inherited = memo[id(node)]
@@ -371,9 +374,10 @@ class GenericPage(PageObject):
         that holds trafilatura's text (:mod:`crawler.extract.main_text`)."""
         node = self.soup.find(itemprop="articleBody")
         if node is None:
-            best, best_score = None, 0
+            best: Tag | None = None
+            best_score: float = 0
             for candidate in self.soup.find_all(["div", "article", "section", "td", "main"]):
-                score = sum(len(p) for p in _own_paragraphs(candidate) if len(p) >= 25)
+                score: float = sum(len(p) for p in _own_paragraphs(candidate) if len(p) >= 25)
                 if score and self._in_noise(candidate):
                     score *= NOISE_WEIGHT  # chrome by its name, but an article may sit in a "header" div
                 if score > best_score:
@@ -450,10 +454,10 @@ class GenericPage(PageObject):
         section = _section_of(self.url)
         groups: dict[tuple, list[Tag]] = defaultdict(list)
         for anchor in self.soup.find_all("a", href=True):
-            text = clean(anchor.get_text(" ")) or clean(anchor.get("title"))
+            text = clean(anchor.get_text(" ")) or clean(attribute(anchor, "title"))
             if len(text) < MIN_TITLE_LINK or self._in_noise(anchor) or _pager_text(anchor):
                 continue
-            url = absolute(anchor["href"], self.url)
+            url = absolute(attribute(anchor, "href"), self.url)
             if not url or not same_host(url, self.url) or self.is_duplicate_url(url) or is_document(url):
                 continue  # (a "Văn bản mới" block of dated PDFs is no listing of articles)
             groups[_shape(anchor)].append(anchor)
@@ -461,11 +465,11 @@ class GenericPage(PageObject):
         best: list[Tag] = []
         best_score = 0.0
         for anchors in groups.values():
-            urls = {absolute(a["href"], self.url) for a in anchors}
+            urls = {absolute(attribute(a, "href"), self.url) for a in anchors}  # none None: kept above for theirs
             if len(anchors) > 1 and len(urls) == 1:
                 continue  # one link repeated in every item: its category or tag, not an entry
             items = [_item_of(a, anchors, candidates) for a in anchors]
-            in_section = sum(1 for u in urls if section and urlsplit(u).path.startswith(section)) / len(urls)
+            in_section = sum(1 for u in urls if section and u and urlsplit(u).path.startswith(section)) / len(urls)
             dated = sum(1 for item in items if _find_date(item)) / len(items)
             rich = sum(1 for anchor, item in zip(anchors, items) if item.find("img") or _has_sapo(anchor, item)) / len(items)
             if len(urls) < MIN_GROUP and not (dated + rich >= 1 and (in_section == 1 or self.expect == "listing")):
@@ -481,12 +485,14 @@ class GenericPage(PageObject):
         entries: list[ListingEntry] = []
         seen: set[str] = set()
         for anchor in best:
-            href = absolute(anchor["href"], self.url)
-            url = self.clean_url(href)
+            href = absolute(attribute(anchor, "href"), self.url)
+            if href is None:  # not reached: a group's anchors were kept for their page URL
+                continue
+            url = self.clean_str_url(href)
             if url in seen:
                 continue
             seen.add(url)
-            title, raw = split_title_date(clean(anchor.get_text(" ")) or clean(anchor.get("title")))
+            title, raw = split_title_date(clean(anchor.get_text(" ")) or clean(attribute(anchor, "title")))
             raw = raw or _find_date(_item_of(anchor, best, candidates))
             entries.append(ListingEntry(url=url, title=title, published_at=parse_date(raw), published_raw=raw,
                                         href=href))
@@ -531,7 +537,8 @@ class GenericPage(PageObject):
         here = _listing_key(self.url)
         for anchor in self.soup.find_all("a", href=True):
             text = clean(anchor.get_text(" "))
-            if 2 <= len(text) <= 80 and not _pager_text(anchor) and _listing_key(absolute(anchor["href"], self.url) or "") == here:
+            if 2 <= len(text) <= 80 and not _pager_text(anchor) \
+                    and _listing_key(absolute(attribute(anchor, "href"), self.url) or "") == here:
                 return text
         title = clean(self.soup.title.get_text()) if self.soup.title else ""
         if " - " in title:
@@ -543,13 +550,14 @@ class GenericPage(PageObject):
 
 
 def _classes(tag: Tag) -> str:
-    return " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+    return " ".join(tag.get("class") or []) + " " + (attribute(tag, "id") or "")
 
 
 def _hidden(tag: Tag) -> bool:
     """Hidden from readers: ``hidden``/``d-none``-style classes or ``display:none``."""
     return bool(HIDDEN_CLASS.search(" ".join(tag.get("class") or []))) or bool(
-        re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", tag.get("style", ""), re.I)) or tag.has_attr("hidden")
+        re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", attribute(tag, "style") or "", re.I)) \
+        or tag.has_attr("hidden")
 
 
 def _noisy(tag: Tag) -> bool:
@@ -611,7 +619,7 @@ def _date_text(node: Tag) -> str:
     text = clean(node.get_text(" "))
     if parse_date(text):
         return text
-    return clean(node.get("datetime") or node.get("content") or text)
+    return clean(attribute(node, "datetime") or attribute(node, "content") or text)
 
 
 def _innermost_date(node: Tag) -> Tag:
@@ -695,10 +703,8 @@ def _find_date(item: Tag) -> str | None:
 def _shape(anchor: Tag) -> tuple:
     """The anchor's ancestor chain (tag and classes, 4 levels), the key of a repeated block."""
     chain = []
-    node = anchor
-    for _ in range(4):
-        node = node.parent
-        if not isinstance(node, Tag) or node.name in ("body", "html"):
+    for node in islice(anchor.parents, 4):
+        if node.name in ("body", "html"):
             break
         chain.append((node.name, tuple(sorted(c for c in node.get("class") or []
                                               if not re.search(r"\d", c) and not POSITION_CLASS.search(c)))))

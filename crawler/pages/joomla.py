@@ -61,6 +61,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..extract.dates import parse_date
 from ..extract.body import Body, extract_body
+from ..extract.soup import attribute
 from ..extract.text import clean, clean_or_none
 from ..extract.urls import absolute, canonical, same_host
 from ..items import Listing, RelatedLink
@@ -170,12 +171,12 @@ class Joomla15(PageObject):
         if any(name == "option" and value.lower() == "com_mailto" for name, value in params):
             target = _decode_mailto_link(dict(params).get("link", ""))
             if target and same_host(target, self.url) and not self.is_duplicate_url(target):
-                return canonical(self.clean_url(target))
+                return canonical(self.clean_str_url(target))
             return None
         if parts.path.lower().endswith(".pdf"):
             return canonical(parts._replace(path=parts.path[:-4] + ".html", query="").geturl())
         kept = [p for p in parts.query.split("&") if not _view_param(p)]
-        return canonical(self.clean_url(parts._replace(query="&".join(kept)).geturl()))
+        return canonical(self.clean_str_url(parts._replace(query="&".join(kept)).geturl()))
 
     # --- article ---------------------------------------------------------------------------
 
@@ -191,7 +192,7 @@ class Joomla15(PageObject):
             return Body()
         node = copy_without(node, self.BODY_NOISE)
         body = extract_body(node, self.url)
-        titled = [(absolute(img.get("src"), self.url), clean(img.get("title")))
+        titled = [(absolute(attribute(img, "src"), self.url), clean(attribute(img, "title")))
                   for img in node.select(self.CAPTIONED_IMAGE)]
         for image in body.images:
             if image.caption is not None:
@@ -250,7 +251,7 @@ class Joomla15(PageObject):
         listing = super().listing()
         dates: dict[str, str] = {}
         for anchor in self.soup.select(self.LISTING_ITEMS):
-            url = self.clean_url(absolute(anchor.get("href"), self.url))
+            url = self.clean_url(absolute(attribute(anchor, "href"), self.url))
             raw = self._blog_item_date(anchor)
             if url and raw and url not in dates:
                 dates[url] = raw

@@ -43,6 +43,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from ..extract.dates import parse_date
+from ..extract.soup import attribute
 from ..extract.text import clean
 from ..extract.urls import canonical, same_host
 from .base import HOME_WORDS, PageObject
@@ -161,7 +162,7 @@ def liferay_clean(url: str, *, keep_print: bool = True) -> str:
 
 
 def _is_portlet_boundary(node: Tag) -> bool:
-    return (node.get("id") or "").startswith("p_p_id_") or "portlet-body" in (node.get("class") or [])
+    return (attribute(node, "id") or "").startswith("p_p_id_") or "portlet-body" in (node.get("class") or [])
 
 
 # --- page objects ---------------------------------------------------------------------------
@@ -176,10 +177,10 @@ class Liferay(PageObject):
     ARTICLE = ".asset-full-content"
     TITLE = ".asset-full-content .asset-title, .asset-full-content h1"
     DATE_SHOWN = ".asset-full-content .metadata-publish-date, .asset-full-content .publish-date"
-    DATE_ISO = "[itemprop=datePublished]"
+    DATE_ISO: str | None = "[itemprop=datePublished]"
     SUMMARY = ".asset-full-content .asset-summary"
     BODY = ".asset-full-content .journal-content-article, .asset-full-content .asset-content"
-    AUTHOR = ".asset-full-content .metadata-author"
+    AUTHOR: str | None = ".asset-full-content .metadata-author"
     BREADCRUMB = "ol.breadcrumb > li, ul.breadcrumb > li"
     RELATED_ITEMS = ".asset-links li, .asset-related-assets li"
     LISTING_ITEMS = ".asset-abstract .asset-title a"
@@ -215,11 +216,11 @@ class Liferay(PageObject):
     def canonical_url(self) -> str:
         """``rel=canonical`` unless it lost the portlet parameters that identify the article
         (some Liferay versions give the bare layout URL for every article shown on a layout)."""
-        fetched = self.clean_url(canonical(self.url))
+        fetched = self.clean_str_url(canonical(self.url))
         href = self.canonical_link()
         if not href or not same_host(href, self.url):
             return fetched
-        declared = self.clean_url(canonical(href))
+        declared = self.clean_str_url(canonical(href))
         if not urlsplit(declared).query and not FRIENDLY.search(declared) and urlsplit(fetched).query:
             return fetched
         return declared

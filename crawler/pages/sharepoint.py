@@ -161,8 +161,8 @@ class SharePoint(PageObject):
     def canonical_url(self) -> str:
         href = self.canonical_link()
         if href and same_host(href, self.url) and not _drops_item(href, self.url):
-            return self.clean_url(canonical(href))
-        return self.clean_url(canonical(self.url))
+            return self.clean_str_url(canonical(href))
+        return self.clean_str_url(canonical(self.url))
 
     def is_article(self) -> bool:
         if not self.title() or self._body_node() is None:
