@@ -149,7 +149,7 @@ class FrontierView(ArchiveView):
         self._read_at = 0.0
 
     @property
-    def newest(self) -> str | None:  # type: ignore[override]
+    def newest(self) -> str | None:  # type: ignore[override]  # the writer's published value, not a column
         return self._published()["newest"]
 
     def _published(self) -> dict:

@@ -14,7 +14,7 @@ import copy
 import functools
 import json
 import re
-from typing import cast
+from typing import Any, Callable, TypeVar, cast
 from urllib.parse import urlsplit, urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -72,7 +72,10 @@ def heading_text(node: Tag) -> str:
     return clean(" ".join(words)) or clean(node.get_text(" "))
 
 
-def cache_on_page(method):
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def cache_on_page(method: Method) -> Method:
     """Compute a page object's method once per page and arguments: the one caching idiom of the
     page objects, for a value that depends on the page (and the hashable arguments) alone. The
     results live on the page object, so they go with it; an override and the method it overrides
@@ -86,7 +89,7 @@ def cache_on_page(method):
             memo[args] = method(self, *args)
         return memo[args]
 
-    return cached
+    return cast(Method, cached)  # the same signature, the same result
 
 
 #: A ``__doPostBack`` call whose argument names a page ("Page$2", "…$ctl02", "pager…").
