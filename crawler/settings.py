@@ -18,6 +18,10 @@ ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# The outputs of one callback, one at a time: the pipeline writes SQLite in this thread, so
+# Scrapy's default (100 in parallel) only started 100 asyncio tasks for every page (a tenth of
+# the crawl process's CPU) and processed them in no fixed order.
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0  # no random shortening: DOWNLOAD_DELAY is a floor
 AUTOTHROTTLE_ENABLED = True

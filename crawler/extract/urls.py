@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -41,6 +42,12 @@ def absolute(href: str | None, base_url: str) -> str | None:
     return safe_url_string(url.split("#", 1)[0])
 
 
+#: URLs whose canonical form is kept: a crawl asks for the same few again and again (a listing's
+#: links, then their requests, responses and items), about 30 times a page.
+CANONICAL_CACHE = 8192
+
+
+@lru_cache(maxsize=CANONICAL_CACHE)
 def canonical(url: str) -> str:
     """The canonical form of an absolute URL (see the module docstring)."""
     parts = urlsplit(canonicalize_url(url, keep_fragments=False))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import lru_cache
 
 from bs4 import BeautifulSoup
 
@@ -69,7 +70,9 @@ def page_object(url: str, html: str | bytes) -> PageObject:
     return page_class(url, soup)(url, soup)
 
 
+@lru_cache(maxsize=8192)
 def is_duplicate_url(url: str) -> bool:
-    """True when any known platform says ``url`` is a print/save/send-mail view of an article."""
+    """True when any known platform says ``url`` is a print/save/send-mail view of an article
+    (kept for the last URLs asked: the crawl asks of every link it finds, again and again)."""
     return any(platform.is_duplicate_url(url) for platform in PLATFORMS)
 
