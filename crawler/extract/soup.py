@@ -433,7 +433,6 @@ def attribute(tag: Tag, name: str) -> str | None:
 # ``tests/test_soup.py`` compares the two trees, object by object, on every fixture page.
 
 _SPACES = "\x20\x0a\x09\x0c\x0d"  #: what BeautifulSoup shortens a whitespace-only string of
-_ASCII_SPACES = frozenset(_SPACES)
 _NON_WHITESPACE = re.compile(r"\S+")  #: how BeautifulSoup splits a class list
 
 
@@ -520,6 +519,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
               "preserve_whitespace_tags": builder.preserve_whitespace_tags}
     pairs: list[tuple[Any, Tag]] = []
     last: list[Any] = [None]  # the most recent object, as BeautifulSoup's _most_recent_element
+    kinds: dict[str, tuple[bool, Any]] = {}  #: tag name → (can be empty, interesting string types)
 
     def link(node: Any, parent: Tag) -> None:
         """What ``PageElement.setup(parent, last)`` and ``parent.contents.append`` do."""
@@ -536,7 +536,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
         last[0] = node
 
     def add(text: str, kind: type[NavigableString], parent: Tag, preserve: bool) -> None:
-        if not preserve and all(c in _ASCII_SPACES for c in text):
+        if not preserve and not text.strip(_SPACES):  # whitespace only (or empty)
             text = "\n" if "\n" in text else " "
         string = str.__new__(kind, text)
         string.hidden = False
@@ -560,9 +560,12 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
         state["name"] = name
         state["attrs"] = attrs
         state["contents"] = []
-        state["can_be_empty_element"] = builder.can_be_empty_element(name)
-        state["interesting_string_types"] = ({containers[name]} if name in containers
-                                             else tag_class.MAIN_CONTENT_STRING_TYPES)
+        kind = kinds.get(name)
+        if kind is None:  # the same for every tag of a name: asked of the builder once
+            kind = kinds[name] = (builder.can_be_empty_element(name),
+                                  {containers[name]} if name in containers else tag_class.MAIN_CONTENT_STRING_TYPES)
+        state["can_be_empty_element"] = kind[0]
+        state["interesting_string_types"] = kind[1]
         link(tag, parent)
         return tag
 
