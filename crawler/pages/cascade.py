@@ -30,6 +30,7 @@ The article keeps the platform's URL rules (``canonical_url``, ``clean_url``,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml import etree
@@ -325,17 +326,27 @@ def _chrome_names_from(mirror) -> set[str]:
     menus = []
     for element in mirror.root.iter(etree.Element):
         tag = element.tag
-        classes, identifier = (element.get("class") or "").split(), element.get("id") or ""
-        if tag == "nav" or ((classes or identifier) and MENU.search(" ".join(classes) + " " + identifier)):
-            if tag not in ("body", "html"):
-                menus.append(element)
-        if (classes or identifier) and (_heading_class(classes) or BLOCK_HEADING.search(identifier)) \
-                and next(element.iterdescendants("p", "table"), None) is None:
+        menu, heading = _chrome_marks(element.get("class") or "", element.get("id") or "")
+        if (tag == "nav" or menu) and tag not in ("body", "html"):
+            menus.append(element)
+        if heading and next(element.iterdescendants("p", "table"), None) is None:
             names.add(_key(mirror.tag_of[element].get_text(" ")))
     anchors = {anchor for menu in menus for anchor in menu.iter("a")}
     names.update(_key(mirror.tag_of[anchor].get_text(" ")) for anchor in anchors)
     names.discard("")
     return names
+
+
+@lru_cache(maxsize=4096)
+def _chrome_marks(class_value: str, identifier: str) -> tuple[bool, bool]:
+    """Whether an element with this ``class`` attribute and ``id`` is a menu (:data:`MENU`) and
+    whether it is a portlet or block heading (:data:`BLOCK_HEADING`). A page repeats the same
+    few class values hundreds of times, and a portal's pages repeat them: each is matched once."""
+    classes = class_value.split()
+    if not (classes or identifier):
+        return False, False
+    menu = bool(MENU.search(" ".join(classes) + " " + identifier))
+    return menu, _heading_class(classes) or bool(BLOCK_HEADING.search(identifier))
 
 
 def _heading_class(classes: list[str]) -> bool:
