@@ -461,9 +461,12 @@ def _parse(html: str) -> tuple[Any, list, list[tuple[str, str]], Any] | None:
     doctype = (info.internalDTD.name, info.public_id, info.system_url) if info.internalDTD is not None else None
     if doctype and (len(before) > 1 or before and not _is_xml_declaration(before[0])):
         return None  # the doctype's place among them is not in lxml's tree (an XML declaration comes first)
-    for element in root.iter():
-        if isinstance(element.tag, str) and ("{" in element.tag or any(name[:1] == "{" for name in element.keys())):
+    for element in root.iter(etree.Element):  # elements only: comments' and PIs' tags are not str
+        if "{" in element.tag:
             return None
+        for name in element.keys():
+            if name[:1] == "{":
+                return None
     return root, before, after, doctype
 
 
