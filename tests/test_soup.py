@@ -94,6 +94,28 @@ def test_changes_to_the_tree_reach_the_mirror(checked):
     assert names(soup.select("p")) == ["two", "five", "four"]
 
 
+def test_a_selector_needing_a_value_the_page_lacks_is_answered_without_xpath(checked):
+    """_cannot_match: an alternative needs an attribute value containing its class, id or
+    attribute text; when every alternative lacks one, the answer is [] without an XPath walk.
+    Check mode compares every answer below with soupsieve's."""
+    soup = page_soup(PAGE)
+    mirror = soup.mirror()
+    for selector in (".nothing", "#s .absent", "div.DnnModule, div[class*='DnnModule-'], [id^='dnn_ctr']",
+                     "a[href$='.pdf']", "section#t p"):
+        assert soup_module._cannot_match(mirror, selector), selector
+        assert soup.select(selector) == []
+    for selector in (".nothing, ul.menu a", ":not(.absent) > a", "[class*='ute'] p", "a[href$='2.html']",
+                     "p:not(.x)", "[class*='Outer' i] p"):  # [a i]: compared without case, so not needed
+        assert not soup_module._cannot_match(mirror, selector), selector
+    assert names(soup.select(".nothing, ul.menu a")) == ["A", "B"]
+    assert names(soup.select(":not(.absent) > a")) == ["A", "B"]
+    assert names(soup.select("[class*='ute'] p")) == ["one", "two"]
+    soup.select_one("span")["class"] = ["added-later"]  # the class values are read again
+    assert names(soup.select("span.added-later")) == ["three"]
+    soup.select_one("span")["id"] = "new-id"
+    assert names(soup.select("#new-id")) == ["three"]
+
+
 def test_the_base_href_rewrite_keeps_the_mirror_in_step(checked):
     from crawler.pages.base import resolve_base_href
 

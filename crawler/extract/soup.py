@@ -19,6 +19,9 @@ the whole tree for every selector, were most of the time it took to read an arti
 * what cssselect cannot translate (``:scope`` but for ``:scope > …``, soupsieve's own extensions,
   namespaces, flags) goes to soupsieve, as does every selector asked of a tree that is not a
   page's (a copy of a tag);
+* a selector none of whose alternatives can match, because the page has no attribute value
+  holding a class, id or attribute text it needs (other platforms' fingerprints, asked of
+  every page), is answered ``[]`` without a walk of the page (:func:`_cannot_match`);
 * ``find``/``find_all`` are narrowed by the mirror: it hands BeautifulSoup's own matcher only the
   tags of the names asked, or those carrying an attribute asked (in document order), and the
   matcher decides; a string search, a copy of a tag or a retired mirror get BeautifulSoup's walk;
@@ -43,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ResultSet, SoupStrainer, Tag
 from bs4.filter import ElementFilter
 from cssselect import HTMLTranslator, SelectorError, parse as parse_css
-from cssselect.parser import CombinedSelector
+from cssselect.parser import Attrib, Class, CombinedSelector, Function, Hash, Matching, Negation, Pseudo
 from lxml import etree
 
 if TYPE_CHECKING:
@@ -89,13 +92,90 @@ def _compiled(selector: str) -> tuple[etree.XPath | None, etree.XPath | None] | 
 class _Mirror:
     """The page as an lxml tree, its elements paired with the soup's tags."""
 
-    __slots__ = ("root", "element_of", "tag_of")
+    __slots__ = ("root", "element_of", "tag_of", "values")
 
     def __init__(self, root: Any, pairs: list[tuple[Any, Tag]]):
         self.root = root
         # id(): Tag.__eq__ compares contents; the ids stay valid while tag_of keeps the tags alive
         self.element_of = {id(tag): element for element, tag in pairs}
         self.tag_of = {element: tag for element, tag in pairs}
+        #: attribute name → every value of it on the page, joined by NUL (see :func:`_cannot_match`)
+        self.values: dict[str, str] = {}
+
+    def attribute_values(self, name: str) -> str | None:
+        """Every value of attribute ``name`` on the page, joined by NUL; ``None`` when XPath cannot
+        name the attribute."""
+        if name not in self.values:
+            every = _every_value(name)
+            if every is None:
+                return None
+            self.values[name] = "\0".join(every(self.root))
+        return self.values[name]
+
+
+@lru_cache(maxsize=256)
+def _every_value(name: str) -> etree.XPath | None:
+    try:
+        return etree.XPath(f"//@{name}", smart_strings=False)
+    except etree.XPathError:
+        return None
+
+
+@lru_cache(maxsize=2048)
+def _needed(selector: str) -> tuple[tuple[tuple[str, str], ...], ...] | None:
+    """For each alternative of ``selector`` (the comma-separated ones), the (attribute, text)
+    pairs a page must hold for it to match anything: an attribute of that name whose value
+    contains that text (``.x`` needs a ``class`` containing "x", ``#y`` an ``id`` containing
+    "y", ``[a^=v]`` an ``a`` containing "v"…, in every compound of the alternative). ``None``
+    when the selector is not cssselect's to read. A necessary condition only: XPath decides."""
+    scoped = _SCOPE_CHILD.match(selector)
+    try:
+        parsed = parse_css(scoped.group(1) if scoped else selector)
+    except SelectorError:
+        return None
+    return tuple(tuple(_needs(alternative.parsed_tree)) for alternative in parsed)
+
+
+def _needs(tree: Any) -> list[tuple[str, str]]:
+    needs: list[tuple[str, str]] = []
+    while tree is not None:
+        if isinstance(tree, CombinedSelector):
+            needs += _needs(tree.selector)
+            tree = tree.subselector
+        elif isinstance(tree, Class):
+            needs.append(("class", tree.class_name))
+            tree = tree.selector
+        elif isinstance(tree, Hash):
+            needs.append(("id", tree.id))
+            tree = tree.selector
+        elif isinstance(tree, Attrib):
+            # =, ~=, |=, ^=, $=, *= all need the value's text in the attribute (not != or [a i])
+            if (tree.operator in ("=", "~=", "|=", "^=", "$=", "*=") and tree.value is not None and tree.value.value
+                    and tree.flag is None and tree.namespace is None):
+                needs.append((tree.attrib.lower(), tree.value.value))
+            tree = tree.selector
+        elif isinstance(tree, (Function, Pseudo, Negation, Matching)):
+            tree = tree.selector  # the element's own part; what is inside :not(), :is()… need not exist
+        else:  # the element name (or anything else): no attribute needed
+            break
+    return needs
+
+
+def _cannot_match(mirror: _Mirror, selector: str) -> bool:
+    """Whether no alternative of ``selector`` can match on the page: each lacks an attribute
+    value it needs (:func:`_needed`). Selectors of other platforms' fingerprints, asked of every
+    page, are mostly answered so without an XPath walk over the whole page."""
+    needed = _needed(selector)
+    if not needed:
+        return False
+    for alternative in needed:
+        for attribute, text in alternative:
+            values = mirror.attribute_values(attribute)
+            if values is not None and text not in values:
+                break  # this alternative cannot match
+        else:
+            return False  # this one may
+    return True
 
 
 def _page_of(tag: Tag) -> PageSoup | None:
@@ -118,6 +198,8 @@ def _mirror_select(tag: Tag, selector: str, limit: int) -> list[Tag] | None:
     compiled = _compiled(selector)
     if compiled is None:
         return None
+    if _cannot_match(mirror, selector):
+        return []
     on_page, inside = compiled
     if tag is page:
         if on_page is None:
@@ -343,6 +425,7 @@ def _mirror_attribute(tag: Tag, key: str) -> None:
     if page is None or mirror is None:
         return
     element = mirror.element_of.get(id(tag))
+    mirror.values.pop(key, None)  # that attribute's values are read again when a selector needs them
     try:
         if element is None:
             raise ValueError(key)
