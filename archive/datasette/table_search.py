@@ -16,9 +16,10 @@ and, past that, estimated from the ids counted (:func:`archive.reading.estimated
   description says so, with the estimate: ``search matches "thi dua" (about 998,000 articles:
   too many to count or facet; add words or filters)``. JSON readers find that in
   ``human_description_en``; ``filtered_table_rows_count`` is ``null``, as with ``_nocount``.
-* **More than** ``COLLECT_MAX_MATCHES`` (:mod:`archive.reading`) **and the table's own order** (newest first): the search
-  clause becomes a probe of each article met walking the date index (``exists (… rowid =
-  articles.id)``), so a page costs its own rows instead of collecting every match first.
+* **More than** ``COLLECT_MAX_MATCHES`` (:mod:`archive.reading`) **and the table's own order**
+  (newest first): the search clause becomes a probe of each article met walking the date index
+  (``exists (… rowid = articles.id)``), so a page costs its own rows instead of collecting
+  every match first.
 
 A search naming its own FTS table or primary key (``_fts_table``, ``_fts_pk``) or searching one
 column (``_search_<column>``) is left to Datasette as it is. The rows and their order are the
@@ -74,7 +75,9 @@ async def capped_scope(datasette, scope: dict) -> dict:
     if route is None:
         return scope
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    args = dict(query)
+    args: dict[str, str] = {}
+    for key, value in query:
+        args.setdefault(key, value)  # the first of a repeated parameter, as Datasette's request.args.get
     search = args.get("_search", "")
     if not search.strip() or "_fts_table" in args or "_fts_pk" in args:
         return scope
