@@ -43,8 +43,9 @@ def absolute(href: str | None, base_url: str) -> str | None:
 
 
 #: URLs whose canonical form is kept: a crawl asks for the same few again and again (a listing's
-#: links, then their requests, responses and items), about 30 times a page.
-CANONICAL_CACHE = 8192
+#: links, then their requests, responses and items), about 30 times a page, within the few dozen
+#: pages queued at a time. Kept small: every parser process holds one too.
+CANONICAL_CACHE = 2048
 
 
 @lru_cache(maxsize=CANONICAL_CACHE)

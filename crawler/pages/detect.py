@@ -70,7 +70,7 @@ def page_object(url: str, html: str | bytes) -> PageObject:
     return page_class(url, soup)(url, soup)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def is_duplicate_url(url: str) -> bool:
     """True when any known platform says ``url`` is a print/save/send-mail view of an article
     (kept for the last URLs asked: the crawl asks of every link it finds, again and again)."""
