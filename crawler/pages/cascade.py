@@ -261,18 +261,17 @@ class Cascade:
         for node in self.primary.soup.descendants:
             if not isinstance(node, Tag):
                 continue
-            classes: str | list[str] = node.get("class") or []
-            classes = classes.split() if isinstance(classes, str) else classes
-            identifier = attribute(node, "id") or ""
+            classes = node.get("class") or ""
+            marked_menu, heading = _chrome_marks(classes if isinstance(classes, str) else " ".join(classes),
+                                                 attribute(node, "id") or "")
             if node.name in ("body", "html"):
                 menu = False
             else:
-                menu = in_menu.get(id(node.parent), False) or node.name == "nav" or bool(
-                    MENU.search(" ".join(classes) + " " + identifier))
+                menu = in_menu.get(id(node.parent), False) or node.name == "nav" or marked_menu
             in_menu[id(node)] = menu
             if menu and node.name == "a":
                 names.add(_key(node.get_text(" ")))
-            if (_heading_class(classes) or BLOCK_HEADING.search(identifier)) and node.find(["p", "table"]) is None:
+            if heading and node.find(["p", "table"]) is None:
                 names.add(_key(node.get_text(" ")))
         names.discard("")
         return names
