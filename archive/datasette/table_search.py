@@ -117,6 +117,10 @@ def _searched(fts_pk: str, raw: bool) -> str:
             f"where {escape_sqlite(FTS_TABLE)} match {match})")
 
 
+#: Datasette's search clause (by primary key name and search mode) → whether it is raw.
+_DATASETTE_CLAUSES = {_searched(pk, raw): raw for pk in ("id", "rowid") for raw in (False, True)}
+
+
 def _probe(raw: bool) -> str:
     match = ":search" if raw else "escape_fts(:search)"
     return (f"exists (select 1 from {FTS_TABLE} where {FTS_TABLE} match {match} "
@@ -140,9 +144,8 @@ def _capped(result, search: str, matches: int, walk: bool):
         arguments = await await_me_maybe(result)
         if arguments is None:
             return None
-        searched = {_searched(pk, raw): raw for pk in ("id", "rowid") for raw in (False, True)}
         if walk:
-            arguments.where_clauses = [_probe(searched[clause]) if clause in searched else clause
+            arguments.where_clauses = [_probe(_DATASETTE_CLAUSES[clause]) if clause in _DATASETTE_CLAUSES else clause
                                        for clause in arguments.where_clauses]
         said = f'search matches "{search}"'
         arguments.human_descriptions = [
