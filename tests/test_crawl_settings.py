@@ -28,3 +28,9 @@ def test_delay_and_limits():
     s = settings("--delay", "2.5", "--max-pages", "7", "--db", "x.db")
     assert s.getfloat("DOWNLOAD_DELAY") == 2.5 and s.getbool("AUTOTHROTTLE_ENABLED")
     assert s.getint("CLOSESPIDER_PAGECOUNT") == 7 and s.get("ARCHIVE_DB") == "x.db"
+
+
+def test_a_callbacks_outputs_are_handed_on_one_at_a_time():
+    """README, *Where a crawl's CPU goes*: Scrapy's default (100) started 100 asyncio tasks a page
+    for a pipeline that writes SQLite in the crawl's own thread; one at a time is also their order."""
+    assert settings().getint("CONCURRENT_ITEMS") == 1
