@@ -585,7 +585,11 @@ def _after_root(html: str, siblings: list) -> list[tuple[str, str]] | None:
 
 def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, str]],
           doctype: tuple | None) -> list[tuple[Any, Tag]]:
-    """Fill the empty ``soup`` from lxml's tree; returns (lxml element, tag) pairs in document order."""
+    """Fill the empty ``soup`` from lxml's tree; returns (lxml element, tag) pairs in document order.
+
+    Every object is linked as ``PageElement.setup(parent, most recent)`` and
+    ``parent.contents.append`` would link it; that work is written out in the loop (this is the
+    hot loop of reading a page: a function call per object was a fifth of its time)."""
     builder = cast("LXMLTreeBuilderForXML", soup.builder)  # a PageSoup is read with BeautifulSoup's "lxml" builder
     containers = builder.string_containers
     keep_spaces = builder.preserve_whitespace_tags
@@ -603,98 +607,102 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
               "known_xml": builder.is_xml, "next_element": None, "next_sibling": None, "hidden": False,
               "cdata_list_attributes": builder.cdata_list_attributes,
               "preserve_whitespace_tags": builder.preserve_whitespace_tags}
+    #: tag name → (can be empty, interesting string types, list-valued attributes), asked of the builder once
+    kinds: dict[str, tuple[bool, Any, Any]] = {}
     pairs: list[tuple[Any, Tag]] = []
-    last: list[Any] = [None]  # the most recent object, as BeautifulSoup's _most_recent_element
-    kinds: dict[str, tuple[bool, Any]] = {}  #: tag name → (can be empty, interesting string types)
-
-    def link(node: Any, parent: Tag) -> None:
-        """What ``PageElement.setup(parent, last)`` and ``parent.contents.append`` do."""
-        previous = last[0]
-        node.parent = parent
-        node.previous_element = previous
-        if previous is not None:
-            previous.next_element = node
-        siblings = parent.contents
-        node.previous_sibling = sibling = siblings[-1] if siblings else None
-        if sibling is not None:
-            sibling.next_sibling = node
-        siblings.append(node)
-        last[0] = node
-
-    def add(text: str, kind: type[NavigableString], parent: Tag, preserve: bool) -> None:
-        if not preserve and not text.strip(_SPACES):  # whitespace only (or empty)
-            text = "\n" if "\n" in text else " "
-        string = str.__new__(kind, text)
-        string.hidden = False
-        string.next_element = string.next_sibling = None
-        link(string, parent)
-
-    def make_tag(name: str, element: Any, parent: Tag) -> Tag:
-        attrs = attribute_dict(element.items())  # lxml's values are all str: nothing to convert
-        if name == "meta":
-            tag = tag_class(soup, builder, name, None, None, attrs, namespaces=namespaces)
-            link(tag, parent)
-            return tag
-        if attrs:
-            specific = list_valued.get(name.lower())
-            for key, value in attrs.items():
-                if key in universal or (specific and key in specific):
-                    attrs[key] = value_list(_NON_WHITESPACE.findall(value))
-        tag = object.__new__(tag_class)
-        state = tag.__dict__
-        state.update(common)
-        state["name"] = name
-        state["attrs"] = attrs
-        state["contents"] = []
-        kind = kinds.get(name)
-        if kind is None:  # the same for every tag of a name: asked of the builder once
-            kind = kinds[name] = (builder.can_be_empty_element(name),
-                                  {containers[name]} if name in containers else tag_class.MAIN_CONTENT_STRING_TYPES)
-        state["can_be_empty_element"] = kind[0]
-        state["interesting_string_types"] = kind[1]
-        link(tag, parent)
-        return tag
-
-    def add_node(node: Any, parent: Tag, preserve: bool, container: type | None) -> None:
-        if isinstance(node, etree._Comment):
-            add(node.text or "", Comment, parent, preserve)
-        elif isinstance(node, etree._ProcessingInstruction):
-            add(f"{node.target} {node.text or ''}", builder.processing_instruction_class, parent, preserve)
-        elif isinstance(node, etree._Entity):
-            add(node.text or "", container or NavigableString, parent, preserve)
-
+    last: Any = None  # the most recent object, as BeautifulSoup's _most_recent_element
+    node: Any
+    new_string = str.__new__
+    # an explicit stack, popped from the end: (text, string class, parent, keep whitespace) to
+    # add, or (element, parent tag, keep whitespace, string class inside) to open; first what
+    # comes before the root element, last what comes after it
+    stack: list[tuple] = [(text, Comment if kind == "comment" else NavigableString, soup, False)
+                          for kind, text in reversed(after)]
+    stack.append((root, soup, False, None))
+    opening: list[tuple] = []
     for node in before:
-        add_node(node, soup, False, None)
-        if node.tail:
-            add(node.tail, NavigableString, soup, False)
+        opening += _other_strings(node, soup, False, None, builder)
     if doctype:
-        add(Doctype._string_for_name_and_ids(*doctype), Doctype, soup, False)
-    # an explicit stack: (element, parent tag, preserve whitespace, string class) to open, or
-    # the tail of an element closed, to add to its parent
-    stack: list[tuple] = [("open", root, soup, False, None)]
+        opening.append((Doctype._string_for_name_and_ids(*doctype), Doctype, soup, False))
+    stack += reversed(opening)
     while stack:
         item = stack.pop()
-        if item[0] == "tail":
-            _, text, parent, preserve, container = item
-            add(text, container or NavigableString, parent, preserve)
-            continue
-        _, element, parent, preserve, container = item
-        if not isinstance(element.tag, str):
-            add_node(element, parent, preserve, container)
+        first = item[0]
+        if first.__class__ is str:  # a string to add (lxml's text is str)
+            text, kind, parent, preserve = item
+            if not preserve and not text.strip(_SPACES):  # whitespace only (or empty)
+                text = "\n" if "\n" in text else " "
+            node = new_string(kind, text)
+            node.hidden = False
+            node.next_element = node.next_sibling = None
+        else:
+            element, parent, preserve, container = item
+            name = element.tag
+            if name.__class__ is not str:  # a comment, processing instruction or entity
+                stack += reversed(_other_strings(element, parent, preserve, container, builder))
+                continue
+            attrs = attribute_dict(element.items())  # lxml's values are all str: nothing to convert
+            shape = kinds.get(name)
+            if shape is None:
+                specific = list_valued.get(name.lower())
+                shape = kinds[name] = (builder.can_be_empty_element(name),
+                                      {containers[name]} if name in containers else tag_class.MAIN_CONTENT_STRING_TYPES,
+                                      universal | specific if specific else universal)
+            if name == "meta":
+                node = tag_class(soup, builder, name, None, None, attrs, namespaces=namespaces)
+            else:
+                if attrs:
+                    split = shape[2]
+                    for key, value in attrs.items():
+                        if key in split:
+                            attrs[key] = value_list(_NON_WHITESPACE.findall(value))
+                node = object.__new__(tag_class)
+                state = node.__dict__
+                state.update(common)
+                state["name"] = name
+                state["attrs"] = attrs
+                state["contents"] = []
+                state["can_be_empty_element"] = shape[0]
+                state["interesting_string_types"] = shape[1]
+            pairs.append((element, node))
+            inner_preserve = preserve or name in keep_spaces
+            inner_container = containers.get(name, container)
             if element.tail:
-                add(element.tail, container or NavigableString, parent, preserve)
-            continue
-        tag = make_tag(element.tag, element, parent)
-        pairs.append((element, tag))
-        inner_preserve = preserve or tag.name in keep_spaces
-        inner_container = containers.get(tag.name, container)
-        if element.tail:
-            stack.append(("tail", element.tail, parent, preserve, container))
-        for child in reversed(element):
-            stack.append(("open", child, tag, inner_preserve, inner_container))
-        if element.text:
-            add(element.text, inner_container or NavigableString, tag, inner_preserve)
-    for kind, text in after:
-        add(text, Comment if kind == "comment" else NavigableString, soup, False)
-    soup._most_recent_element = last[0]
+                stack.append((element.tail, container or NavigableString, parent, preserve))
+            for child in reversed(element):
+                stack.append((child, node, inner_preserve, inner_container))
+            if element.text:
+                stack.append((element.text, inner_container or NavigableString, node, inner_preserve))
+        # link it: PageElement.setup(parent, last) and parent.contents.append(node)
+        node.parent = parent
+        node.previous_element = last
+        if last is not None:
+            last.next_element = node
+        siblings = parent.contents
+        if siblings:
+            sibling = siblings[-1]
+            node.previous_sibling = sibling
+            sibling.next_sibling = node
+        else:
+            node.previous_sibling = None
+        siblings.append(node)
+        last = node
+    soup._most_recent_element = last
     return pairs
+
+
+def _other_strings(node: Any, parent: Any, preserve: bool, container: type | None,
+                   builder: Any) -> list[tuple[str, type, Any, bool]]:
+    """What :func:`_grow` adds for a node of lxml's tree that is not an element: a comment, a
+    processing instruction or an entity, then its tail; as (text, string class, parent, keep
+    whitespace)."""
+    found: list[tuple[str, type, Any, bool]] = []
+    if isinstance(node, etree._Comment):
+        found.append((node.text or "", Comment, parent, preserve))
+    elif isinstance(node, etree._ProcessingInstruction):
+        found.append((f"{node.target} {node.text or ''}", builder.processing_instruction_class, parent, preserve))
+    elif isinstance(node, etree._Entity):
+        found.append((node.text or "", container or NavigableString, parent, preserve))
+    if node.tail:
+        found.append((node.tail, container or NavigableString, parent, preserve))
+    return found
