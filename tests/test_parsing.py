@@ -162,3 +162,38 @@ def test_a_crawl_parsing_in_its_own_thread_archives_what_the_workers_archive(cra
 
     mine, theirs = articles(db), articles(crawled_archive[0])
     assert len(mine) == 14 and mine == theirs
+
+
+def test_reading_a_page_leaves_the_cycle_collector_as_it_found_it_and_the_tree_collected():
+    """parse_response pauses Python's cycle collector while it reads a page and collects the
+    page's objects after: the collector is on again after (off if it was off), and the page's
+    tree (its tags link their parents and children both ways: only the collector frees them)
+    is gone once the page is read, a broken page too."""
+    import gc
+    import weakref
+
+    import crawler.extract.soup as soup_module
+
+    made: list[weakref.ref] = []
+    original = soup_module.PageSoup.__init__
+
+    def remembered(self, html):
+        original(self, html)
+        made.append(weakref.ref(self))
+
+    soup_module.PageSoup.__init__ = remembered
+    try:
+        assert gc.isenabled()
+        parsed = parse_response(SEED_URL, SEED.read_bytes(), "text/html; charset=utf-8", "article", None, None)
+        assert parsed.page is not None and gc.isenabled()
+        assert made and all(ref() is None for ref in made), "the page's tree outlived its reading"
+        broken = parse_response(SEED_URL, b"\x00" * 10, "application/x-nonsense", "article", None, None)
+        assert gc.isenabled(), f"after {broken.error or broken.page!r}"
+        gc.disable()
+        try:
+            parse_response(SEED_URL, SEED.read_bytes(), "text/html; charset=utf-8", "article", None, None)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        soup_module.PageSoup.__init__ = original
