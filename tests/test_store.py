@@ -1,6 +1,7 @@
 """archive.store on in-memory databases: exact rows, idempotence, history, folded search."""
 
 import gzip
+import sqlite3
 
 import pytest
 from hypothesis import given, settings
@@ -382,3 +383,32 @@ def test_migration_to_accent_aware_search(tmp_path):
 def test_writes_wait_for_other_connections(tmp_path):
     db = store.open_db(str(tmp_path / "archive.db"))
     assert db.execute("pragma busy_timeout").fetchone()[0] == store.BUSY_TIMEOUT_MS == 30_000
+
+
+def test_the_archive_knows_a_schema_change_made_here_or_by_another_connection(tmp_path):
+    """ArchiveDatabase keeps sqlite-utils' answers about tables, views and columns while the
+    schema version stays: a table, view or column added, here or by another process's
+    connection, is known at once, and one dropped is gone."""
+    path = str(tmp_path / "a.db")
+    db = store.open_db(path)
+    assert isinstance(db, store.ArchiveDatabase) and "articles" in db.table_names()
+    assert "notes" not in db.table_names() and not db["notes"].exists()
+    db["notes"].insert({"id": 1, "text": "a"}, pk="id")
+    assert "notes" in db.table_names() and [c.name for c in db["notes"].columns] == ["id", "text"]
+
+    other = sqlite3.connect(path)
+    other.execute("alter table notes add column author text")
+    other.execute("create table tags (name text)")
+    other.execute("create view note_texts as select text from notes")
+    other.commit()
+    assert [c.name for c in db["notes"].columns] == ["id", "text", "author"]
+    db["notes"].insert({"id": 2, "text": "b", "author": "c"})  # sqlite-utils checks the columns first
+    assert "tags" in db.table_names() and "note_texts" in db.view_names()
+    assert db["note_texts"].__class__.__name__ == "View"
+    other.execute("drop table tags")
+    other.commit()
+    assert "tags" not in db.table_names()
+    names = db.table_names()
+    names.append("mine")  # a caller's list is its own
+    assert "mine" not in db.table_names()
+    other.close()
