@@ -18,7 +18,7 @@ Plain dataclasses, no Scrapy. Formats:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -64,7 +64,13 @@ class Article:
     extracted_by: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What ``dataclasses.asdict`` gives (images and related links as dicts, every list and
+        dict a copy), without its deep copy of each string: the store asks it of every article."""
+        found = dict(self.__dict__)
+        found["images"] = [dict(image.__dict__) for image in self.images]
+        found["related_links"] = [dict(link.__dict__) for link in self.related_links]
+        found["extracted_by"] = dict(self.extracted_by)
+        return found
 
 
 @dataclass

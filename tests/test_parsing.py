@@ -197,3 +197,19 @@ def test_reading_a_page_leaves_the_cycle_collector_as_it_found_it_and_the_tree_c
             gc.enable()
     finally:
         soup_module.PageSoup.__init__ = original
+
+
+def test_an_articles_dict_for_the_store_is_asdicts_and_its_own_copy():
+    """Article.to_dict (what the store saves) is what dataclasses.asdict gives, field for field,
+    images and related links included, and changing it leaves the article as it was."""
+    from dataclasses import asdict
+
+    article = parse_response(SEED_URL, SEED.read_bytes(), "text/html; charset=utf-8", "article", None, None).page
+    assert article.images and article.related_links and article.extracted_by
+    found = article.to_dict()
+    assert found == asdict(article)
+    found["images"][0]["caption"] = found["related_links"][0]["title"] = "changed"
+    found["images"].clear()
+    found["extracted_by"].clear()
+    assert article.images[0].caption != "changed" and article.related_links[0].title != "changed"
+    assert article.images and article.extracted_by
