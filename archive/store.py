@@ -344,14 +344,16 @@ def ensure_db_shape(db: Database) -> None:
 
 def save_portal(db: Database, slug: str, *, name: str | None, base_url: str, platform: str | None, seen_at: str,
                 province: str | None = None) -> None:
-    """Insert or refresh a portal; ``first_seen_at`` is kept, known values are never blanked."""
-    existing = _get(db, "portals", "slug = ?", [slug])
-    if existing is None:
-        db.table("portals").insert({"slug": slug, "name": name, "province": province, "base_url": base_url,
-                                    "platform": platform, "first_seen_at": seen_at, "last_seen_at": seen_at})
-        return
-    db.table("portals").update(slug, {"name": name or existing["name"], "province": province or existing["province"],
-                                      "platform": platform or existing["platform"], "last_seen_at": seen_at})
+    """Insert or refresh a portal; ``first_seen_at`` and ``base_url`` are kept, known values are
+    never blanked (by ``None`` or ``""``). One statement: the crawl asks it of every article."""
+    db.execute(
+        "INSERT INTO portals (slug, name, province, base_url, platform, first_seen_at, last_seen_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO UPDATE SET "
+        "name = coalesce(nullif(excluded.name, ''), portals.name), "
+        "province = coalesce(nullif(excluded.province, ''), portals.province), "
+        "platform = coalesce(nullif(excluded.platform, ''), portals.platform), "
+        "last_seen_at = excluded.last_seen_at",
+        [slug, name, province, base_url, platform, seen_at, seen_at])
 
 
 #: Counters of a crawl run (``crawl_runs`` columns).
@@ -598,8 +600,9 @@ def save_snapshot(db: Database, snapshot: Mapping[str, Any], crawl_run_id: int |
     """
     body = snapshot["body"]
     digest = hashlib.sha256(body).hexdigest()
-    latest = _get(db, "snapshots", "url = ? order by fetched_at desc, id desc", [snapshot["url"]])
-    if latest and latest["body_sha256"] == digest and latest["status"] == snapshot["status"]:
+    latest = db.execute("SELECT body_sha256, status FROM snapshots WHERE url = ? ORDER BY fetched_at DESC, id DESC "
+                        "LIMIT 1", [snapshot["url"]]).fetchone()  # not the body itself
+    if latest == (digest, snapshot["status"]):
         return False
     db.table("snapshots").insert({
         "url": snapshot["url"], "fetched_at": snapshot["fetched_at"], "status": snapshot["status"],

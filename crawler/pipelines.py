@@ -132,6 +132,8 @@ class ArchivePipeline:
         if not self.db.conn.in_transaction:
             return
         try:
+            if held:  # the run's counters, saved with the items they count
+                store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts())
             self.db.conn.commit()
         except sqlite3.Error as error:
             self.db.conn.rollback()
@@ -160,7 +162,6 @@ class ArchivePipeline:
                                      url=item.url, kind=item.kind, reason=item.reason, at=now_iso())
             else:
                 return item
-            store.record_crawl_progress(self.db, self.run_id, now_iso(), self._run_counts(spider))
         except sqlite3.Error as error:  # the disk is full, the file went away…: counted, never silent
             self.count_failure()
             logger.error("could not save %s: %s", _what(item), error)
@@ -231,7 +232,7 @@ class ArchivePipeline:
         the pipeline's, the run's ``failures``."""
         self.stats.inc_value(FAILURES, n)
 
-    def _run_counts(self, spider) -> dict[str, int]:
+    def _run_counts(self) -> dict[str, int]:
         counts = dict(self.counts)
         counts["failures"] = self.stats.get_value(FAILURES, 0)
         counts["requests"] = self.stats.get_value("downloader/request_count", 0)
@@ -245,7 +246,7 @@ class ArchivePipeline:
         if self._committer is not None and self._committer.running:
             self._committer.stop()
         self.commit()
-        counts = self._run_counts(spider)
+        counts = self._run_counts()
         status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "stopped")
         at = now_iso()
         for start_url, pages in getattr(spider, "walk_pages", {}).items():

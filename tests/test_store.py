@@ -176,6 +176,16 @@ def test_portal_upsert_keeps_first_seen_and_name(db):
     [row] = rows(db, "portals")
     assert (row["name"], row["first_seen_at"], row["last_seen_at"]) == ("Ban Thi đua - Khen thưởng",
                                                                         "2026-11-26T09:00:00+07:00", "T5")
+    store.save_portal(db, "tdkt.example", name="", base_url="http://other.example/", platform="", seen_at="T6",
+                      province="")
+    [row] = rows(db, "portals")
+    assert (row["name"], row["base_url"], row["platform"], row["last_seen_at"]) == (
+        "Ban Thi đua - Khen thưởng", "http://tdkt.example/", "nukeviet", "T6")
+    store.save_portal(db, "tdkt.example", name="Ban TĐKT", base_url="http://tdkt.example/", platform="generic",
+                      seen_at="T7", province="Hà Giang")
+    [row] = rows(db, "portals")
+    assert (row["name"], row["platform"], row["province"], row["last_seen_at"]) == (
+        "Ban TĐKT", "generic", "Hà Giang", "T7")
 
 
 def test_file_database_uses_wal(tmp_path):
