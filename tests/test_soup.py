@@ -127,6 +127,60 @@ def test_the_base_href_rewrite_keeps_the_mirror_in_step(checked):
     assert soup.select("base") == []
 
 
+INDEXED_PAGE = """<html><body>
+<ul class="m" id="top"><li>1<ul class="m"><li>1a</li></ul></li><li>2</li></ul>
+<p class="a\tb">tab</p><p class="a\u00a0b">nbsp</p><p class="c c">twice</p>
+<div id="d"><span id="d">same id</span></div>
+<i data-x="en-GB mid z" lang="EN" title="Tiêu đề">attrs</i><input type="TEXT" value="in">
+<section id="s"><p class="x">one</p><div class="k"><p>two</p></div></section>
+</body></html>"""
+
+#: Selectors answered from the page's index (:func:`soup._plan`), where it could part from soupsieve:
+#: nested and repeated anchors, how class lists split, duplicate ids, every attribute test and
+#: its empty or spaced value, attribute names in capitals.
+PLANNED = ["ul.m > li", ".m li", "ul.m li, #top > li", "#top li li", ".b", "p.a.b", ".c", "#d", "div#d > #d",
+           "[data-x~='']", "[data-x~='a b']", "[data-x~=mid]", "[data-x^='']", "[data-x^=en]",
+           "[data-x$=z]", "[data-x$='']", "[data-x*=mid]", "[data-x*='']", "[data-x]", "[DATA-X='en-GB mid z']",
+           "[title='Tiêu đề']", "#s p.x", "section#s > p", "#s > .k > p", "#s p", "i[data-x], .x, li li",
+           "* > li", "div *.x", "body > #s", "html li", "#nothing p", ".m > .nothing", "p, #s p, .x"]
+#: And those left to XPath or soupsieve: the attributes soupsieve compares without case in HTML or keeps as
+#: lists, flags, "|" (read as a namespace), other combinators and pseudo-classes, "*" alone on the right.
+NOT_PLANNED = ["[type=text]", "[lang|=en]", "[data-x|=en]", "[class~=b]", "[data-x=EN-GB i]", "li + li", "li ~ li",
+               "li:first-child", "p:not(.x)", "p.b:not(.x)", ":scope > p", "#s *", "*"]
+
+
+def test_selectors_answered_from_the_page_index_are_soupsieves(checked):
+    """Check mode compares each answer with soupsieve's; the counts pin what was found."""
+    soup = page_soup(INDEXED_PAGE)
+    for selector in PLANNED:
+        assert soup_module._plan(selector) is not None, selector
+        soup.select(selector)
+        soup.select_one(selector)
+    for selector in NOT_PLANNED:
+        assert soup_module._plan(selector) is None, selector
+        soup.select(selector)
+    assert names(soup.select("ul.m > li")) == ["11a", "1a", "2"]
+    assert names(soup.select(".b")) == ["tab", "nbsp"] and names(soup.select("#d")) == ["same id", "same id"]
+    assert len(soup.select("[data-x|=en]")) == len(soup.select("[data-x~=mid]")) == 1
+    assert soup.select("[data-x~='a b']") == soup.select("[data-x*='']") == []
+    assert names(soup.select("#s > .k > p")) == ["two"]
+    # XPath's answers too: class words split at a no-break space, type compared without case
+    assert names(soup.select("p.b:not(.x)")) == names(soup.select("[class~=b]")) == ["tab", "nbsp"]
+    assert len(soup.select("[type=text]")) == 1
+
+
+def test_the_page_index_follows_changes_to_the_tree(checked):
+    soup = page_soup(INDEXED_PAGE)
+    assert names(soup.select(".x")) == ["one"]
+    soup.select_one(".x").decompose()
+    assert soup.select(".x") == [] and soup.select("#s p.x") == []
+    soup.select_one("#s .k")["class"] = ["x"]
+    assert names(soup.select(".x")) == ["two"] and soup.select(".k") == []
+    soup.select_one("#top")["id"] = "moved"
+    assert soup.select("#top li") == [] and len(soup.select("#moved > li")) == 2
+    assert soup.mirror() is not None
+
+
 def test_what_lxml_cannot_answer_goes_to_soupsieve(checked):
     soup = page_soup(PAGE)
     assert names(soup.select("p:-soup-contains('fo')")) == ["four"]

@@ -13,6 +13,12 @@ the whole tree for every selector, were most of the time it took to read an arti
 * **that lxml tree is the mirror that answers selectors**, each of its elements paired with the
   tag made from it. A selector is translated to XPath by ``cssselect`` once per process and
   compiled by lxml; XPath's node sets come in document order, as soupsieve's results do;
+* a selector asked of the whole page that is compound selectors (name, ``#id``, ``.class``,
+  ``[attribute]`` tests) joined by descendant or child combinators is answered from an index of
+  the page's classes and ids, made while the tree is grown, without an XPath walk (see
+  :func:`_plan`); the translation to XPath compares the attributes HTML calls case-insensitive
+  (``type``, ``rel``, ``lang``…) without case and splits class lists at every whitespace
+  character, as soupsieve does;
 * scoping follows soupsieve's: ``tag.select("div p")`` finds ``p`` elements inside ``tag`` whose
   ``div`` ancestor may be outside it, so a selector with a combinator, asked of a tag, is
   evaluated on the whole page and its results kept when they lie inside the tag;
@@ -46,14 +52,63 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ResultSet, SoupStrainer, Tag
 from bs4.filter import ElementFilter
 from cssselect import HTMLTranslator, SelectorError, parse as parse_css
-from cssselect.parser import Attrib, Class, CombinedSelector, Function, Hash, Matching, Negation, Pseudo
+from cssselect.parser import Attrib, Class, CombinedSelector, Element, Function, Hash, Matching, Negation, Pseudo
+from bs4.builder import HTMLTreeBuilder
 from lxml import etree
+from soupsieve import css_parser as soupsieve_parser
 
 if TYPE_CHECKING:
     from bs4.builder._lxml import LXMLTreeBuilderForXML
 
 _CHECK = os.environ.get("NEWSARCHIVE_CHECK_SELECTORS") == "1"
-_TRANSLATOR = HTMLTranslator()
+#: Attributes whose values soupsieve compares without case on an HTML page (``[type=text]`` finds
+#: ``type="TEXT"``), as the HTML standard says; ``None`` if soupsieve no longer names them.
+_CASELESS: frozenset[str] | None = (frozenset(soupsieve_parser.HTML_CASE_INSENSITIVE_ATTRIBUTES) if hasattr(
+    soupsieve_parser, "HTML_CASE_INSENSITIVE_ATTRIBUTES") else None)
+
+
+#: Whitespace to Python (``str.split``, BeautifulSoup's ``\\S+``) that XPath's ``normalize-space``
+#: leaves (it knows space, tab, CR and LF), as XPath writes it in a literal.
+_OTHER_SPACES = "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + "\u2028\u2029\u202f\u205f\u3000"
+#: Attributes BeautifulSoup keeps as a list of words on every tag; soupsieve compares their words
+#: joined by one space.
+_WORD_LISTS = frozenset(HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES.get("*", ()))
+
+
+class _Translator(HTMLTranslator):
+    """cssselect's HTML translation, matching as soupsieve matches BeautifulSoup's tree: the
+    values of :data:`_CASELESS` attributes compared without case (the ``i`` flag's translation);
+    a class list, and the values of the other :data:`_WORD_LISTS` attributes, split at every
+    whitespace character Python knows, not only XPath's four."""
+
+    def xpath_attrib(self, selector: Attrib) -> Any:
+        name = selector.attrib.lower()
+        if selector.flag is None and selector.value is not None and _CASELESS is not None and name in _CASELESS:
+            selector = Attrib(selector.selector, selector.namespace, selector.attrib, selector.operator,
+                              selector.value, flag="i")
+        if name in _WORD_LISTS and selector.value is not None and not selector.namespace and selector.flag is None:
+            method = getattr(self, f"xpath_attrib_{self.attribute_operator_mapping[selector.operator]}")
+            return method(self.xpath(selector.selector), _words(f"@{name}"), selector.value.value)
+        return super().xpath_attrib(selector)
+
+    def xpath_class(self, class_selector: Class) -> Any:
+        xpath = self.xpath(class_selector.selector)
+        word = class_selector.class_name
+        if not word or any(char.isspace() for char in word):
+            xpath.add_condition("0")
+            return xpath
+        # contains(@class, word): a quick test first, then the words
+        xpath.add_condition(f"@class and contains(@class, {self.xpath_literal(word)}) and "
+                            f"contains(concat(' ', {_words('@class')}, ' '), {self.xpath_literal(' ' + word + ' ')})")
+        return xpath
+
+
+def _words(attribute: str) -> str:
+    """XPath for ``attribute``'s words joined by one space (what ``" ".join(value.split())`` gives)."""
+    return f"normalize-space(translate({attribute}, '{_OTHER_SPACES}', '{' ' * len(_OTHER_SPACES)}'))"
+
+
+_TRANSLATOR = _Translator()
 #: Selectors soupsieve must answer: its own extensions and what cssselect reads differently.
 _SOUPSIEVE_ONLY = (":scope", ":-soup-", ":contains", "|", ":root")
 _SCOPE_CHILD = re.compile(r"^\s*:scope\s*>\s*(.+)$", re.S)
@@ -92,15 +147,37 @@ def _compiled(selector: str) -> tuple[etree.XPath | None, etree.XPath | None] | 
 class _Mirror:
     """The page as an lxml tree, its elements paired with the soup's tags."""
 
-    __slots__ = ("root", "element_of", "tag_of", "values")
+    __slots__ = ("root", "element_of", "tag_of", "values", "_index", "_positions")
 
-    def __init__(self, root: Any, pairs: list[tuple[Any, Tag]]):
+    def __init__(self, root: Any, pairs: list[tuple[Any, Tag]],
+                 index: tuple[dict[str, list], dict[str, list]] | None = None):
         self.root = root
+        self._index = index
+        self._positions: dict[Any, int] | None = None
         # id(): Tag.__eq__ compares contents; the ids stay valid while tag_of keeps the tags alive
         self.element_of = {id(tag): element for element, tag in pairs}
         self.tag_of = {element: tag for element, tag in pairs}
         #: attribute name → every value of it on the page, joined by NUL (see :func:`_cannot_match`)
         self.values: dict[str, str] = {}
+
+    def changed(self) -> None:
+        """An element was removed, or a class or id changed: the index is made again when needed."""
+        self._index = self._positions = None
+
+    def index(self) -> tuple[dict[str, list], dict[str, list]]:
+        """``(class word → elements, id → elements)``, each list in document order; class
+        words split as BeautifulSoup splits them (what soupsieve matches)."""
+        if self._index is None:
+            self._index = ({}, {})
+            for element in self.root.iter(etree.Element):
+                _index_element(self._index, element, element.get("class"), element.get("id"))
+        return self._index
+
+    def positions(self) -> dict[Any, int]:
+        """Element → its place in document order."""
+        if self._positions is None:
+            self._positions = {element: place for place, element in enumerate(self.root.iter(etree.Element))}
+        return self._positions
 
     def attribute_values(self, name: str) -> str | None:
         """Every value of attribute ``name`` on the page, joined by NUL; ``None`` when XPath cannot
@@ -151,7 +228,8 @@ def _needs(tree: Any) -> list[tuple[str, str]]:
         elif isinstance(tree, Attrib):
             # =, ~=, |=, ^=, $=, *= all need the value's text in the attribute (not != or [a i])
             if (tree.operator in ("=", "~=", "|=", "^=", "$=", "*=") and tree.value is not None and tree.value.value
-                    and tree.flag is None and tree.namespace is None):
+                    and tree.flag is None and tree.namespace is None
+                    and (_CASELESS is not None and tree.attrib.lower() not in _CASELESS)):  # "TEXT" holds no "text"
                 needs.append((tree.attrib.lower(), tree.value.value))
             tree = tree.selector
         elif isinstance(tree, (Function, Pseudo, Negation, Matching)):
@@ -176,6 +254,204 @@ def _cannot_match(mirror: _Mirror, selector: str) -> bool:
         else:
             return False  # this one may
     return True
+
+
+# --- selectors answered from an index of the page ------------------------------------------
+#
+# A selector asked of the whole page whose every alternative is compound selectors (element
+# name, #id, .class, [attribute] tests) joined by descendant or child combinators is answered
+# without XPath: the right-most compound's candidates come from the page's class or id index (or
+# lxml's walk of one tag name, or the elements having an attribute), and each is tested, its
+# ancestors too for what lies left of a combinator, as soupsieve tests them. An XPath
+# translation walks the whole page once per alternative; a page object asks a dozen such
+# selectors of every page.
+
+def _index_element(index: tuple[dict[str, list], dict[str, list]], element: Any, classes: str | None,
+                   identifier: str | None) -> None:
+    """Add ``element`` to the page's index (:meth:`_Mirror.index`) under its class words (split
+    as BeautifulSoup splits them: ``str.split`` and ``\\S+`` know the same whitespace) and id."""
+    if classes:
+        by_class = index[0]
+        for word in dict.fromkeys(classes.split()):
+            found = by_class.get(word)
+            if found is None:
+                by_class[word] = [element]
+            else:
+                found.append(element)
+    if identifier is not None:
+        index[1].setdefault(identifier, []).append(element)
+
+
+#: Attributes whose value tests stay with XPath: BeautifulSoup keeps their values as lists (soupsieve
+#: compares them joined by one space), or soupsieve compares them without case in HTML.
+_NOT_PLANNED = frozenset({name for names in HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES.values() for name in names}
+                         | (_CASELESS or set()))
+_PLANNABLE = _CASELESS is not None
+_CSS_WHITESPACE = re.compile(r"[ \t\r\n\f]+")
+_ATTRIBUTE_TESTS = ("exists", "=", "~=", "|=", "^=", "$=", "*=")
+
+#: (element name or None, ids, classes, (attribute, operator, value) tests)
+Compound = tuple[str | None, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, str], ...]]
+#: An alternative: (combinator with the step on its left or None for the first, compound) steps.
+Steps = tuple[tuple[str | None, Compound], ...]
+
+
+@lru_cache(maxsize=2048)
+def _plan(selector: str) -> tuple[Steps, ...] | None:
+    """``selector``'s alternatives as steps to test, or ``None`` when it is not one to plan
+    (another combinator, a pseudo-class, a namespace, a flag, an attribute of :data:`_NOT_PLANNED`,
+    a right-most compound with nothing to find candidates by)."""
+    if not _PLANNABLE or _SCOPE_CHILD.match(selector) or any(mark in selector for mark in _SOUPSIEVE_ONLY):
+        return None
+    try:
+        parsed = parse_css(selector)
+    except SelectorError:
+        return None
+    alternatives = []
+    for alternative in parsed:
+        if alternative.pseudo_element:
+            return None
+        steps: list[tuple[str | None, Compound]] = []
+        tree = alternative.parsed_tree
+        while isinstance(tree, CombinedSelector):
+            compound = _compound(tree.subselector)
+            if tree.combinator not in (" ", ">") or compound is None:
+                return None
+            steps.append((tree.combinator, compound))
+            tree = tree.selector
+        compound = _compound(tree)
+        if compound is None:
+            return None
+        steps.append((None, compound))
+        element, ids, classes, tests = steps[0][1]
+        if not (element or ids or classes or tests):
+            return None  # "*" on the right: every element is a candidate, XPath's walk is as good
+        alternatives.append(tuple(reversed(steps)))
+    return tuple(alternatives)
+
+
+def _compound(tree: Any) -> Compound | None:
+    ids: list[str] = []
+    classes: list[str] = []
+    tests: list[tuple[str, str, str]] = []
+    while True:
+        if isinstance(tree, Class):
+            classes.append(tree.class_name)
+        elif isinstance(tree, Hash):
+            ids.append(tree.id)
+        elif isinstance(tree, Attrib):
+            name = tree.attrib.lower()
+            if (tree.namespace or tree.flag or tree.operator not in _ATTRIBUTE_TESTS or name in _NOT_PLANNED
+                    or not _PLAIN_NAME.fullmatch(name)):
+                return None
+            tests.append((name, tree.operator, (tree.value.value if tree.value is not None else None) or ""))
+        elif isinstance(tree, Element):
+            if tree.namespace:
+                return None
+            element = tree.element.lower() if tree.element and tree.element != "*" else None
+            return element, tuple(ids), tuple(classes), tuple(tests)
+        else:
+            return None
+        tree = tree.selector
+
+
+def _matches(element: Any, compound: Compound) -> bool:
+    """Whether the lxml ``element`` matches ``compound`` as soupsieve matches its tag."""
+    name, ids, classes, tests = compound
+    if name is not None and element.tag != name:
+        return False
+    for wanted in ids:
+        if element.get("id") != wanted:
+            return False
+    if classes:
+        words = _NON_WHITESPACE.findall(element.get("class") or "")
+        if any(wanted not in words for wanted in classes):
+            return False
+    for attribute, operator, wanted in tests:
+        value = element.get(attribute)
+        if value is None:
+            return False
+        if operator == "exists":
+            continue
+        if operator == "=":
+            found = value == wanted
+        elif operator == "|=":
+            found = value == wanted or value.startswith(wanted + "-")
+        elif not wanted:  # ~=, ^=, $=, *= with nothing to look for match nothing
+            return False
+        elif operator == "~=":
+            found = not _CSS_WHITESPACE.search(wanted) and wanted in _CSS_WHITESPACE.split(value)
+        elif operator == "^=":
+            found = value.startswith(wanted)
+        elif operator == "$=":
+            found = value.endswith(wanted)
+        else:
+            found = wanted in value
+        if not found:
+            return False
+    return True
+
+
+def _left_matches(element: Any, steps: Steps, step: int) -> bool:
+    """Whether what lies left of ``steps[step]`` (which ``element`` matches) matches its
+    ancestors: its parent for ``>``, any ancestor for a space."""
+    combinator = steps[step][0]
+    left = steps[step - 1][1]
+    if combinator == ">":
+        parent = element.getparent()
+        return parent is not None and _matches(parent, left) and (step == 1 or _left_matches(parent, steps, step - 1))
+    return any(_matches(ancestor, left) and (step == 1 or _left_matches(ancestor, steps, step - 1))
+               for ancestor in element.iterancestors())
+
+
+@lru_cache(maxsize=256)
+def _having_anywhere(attribute: str) -> etree.XPath:
+    return etree.XPath(f"//*[@{attribute}]")
+
+
+def _candidates_of(mirror: _Mirror, compound: Compound) -> Any:
+    """Elements of the page that may match ``compound``, in document order."""
+    name, ids, classes, tests = compound
+    if ids:
+        return mirror.index()[1].get(ids[0], ())
+    if classes:
+        return mirror.index()[0].get(classes[0], ())
+    if name is not None:
+        return mirror.root.iter(name)
+    return _having_anywhere(tests[0][0])(mirror.root)
+
+
+def _hits(mirror: _Mirror, steps: Steps) -> list:
+    """The page's elements matching one alternative, in document order. Right to left (the
+    right-most compound's candidates, their ancestors tested), but for a right-most compound
+    with no class or id after one that has: then left to right, the children or descendants of
+    the elements matching the rest (``ul.breadcrumb > li`` tests the breadcrumb's items, not
+    every item of every menu)."""
+    combinator, last = steps[-1]
+    name, ids, classes, _ = last
+    if len(steps) > 1 and not (ids or classes) and any(compound[1] or compound[2] for _, compound in steps[:-1]):
+        anchors = _hits(mirror, steps[:-1])
+        found: dict[Any, None] = {}
+        for anchor in anchors:
+            below = anchor.iterchildren(name or etree.Element) if combinator == ">" else anchor.iterdescendants(
+                name or etree.Element)
+            for element in below:
+                if _matches(element, last):
+                    found[element] = None
+        if len(anchors) > 1:  # nested anchors: their children interleave, their descendants repeat
+            return sorted(found, key=mirror.positions().__getitem__)
+        return list(found)
+    return [element for element in _candidates_of(mirror, last)
+            if _matches(element, last) and (len(steps) == 1 or _left_matches(element, steps, len(steps) - 1))]
+
+
+def _planned(mirror: _Mirror, plan: tuple[Steps, ...]) -> list:
+    """The page's elements matching ``plan``, in document order."""
+    found = [hits for hits in (_hits(mirror, steps) for steps in plan) if hits]
+    if len(found) <= 1:
+        return found[0] if found else []
+    positions = mirror.positions()
+    return sorted({element: None for hits in found for element in hits}, key=positions.__getitem__)
 
 
 def _page_of(tag: Tag) -> PageSoup | None:
@@ -204,7 +480,8 @@ def _mirror_select(tag: Tag, selector: str, limit: int) -> list[Tag] | None:
     if tag is page:
         if on_page is None:
             return None
-        elements = on_page(mirror.root)
+        plan = _plan(selector)
+        elements = _planned(mirror, plan) if plan is not None else on_page(mirror.root)
     else:
         context = mirror.element_of.get(id(tag))
         if context is None:
@@ -402,6 +679,7 @@ class PageTag(_MirroredSelect, Tag):
             if element is None or parent is None:
                 page.retire_mirror()
             else:
+                mirror.changed()
                 tail, element.tail = element.tail, None  # lxml's remove() takes the tail text along
                 previous = element.getprevious()
                 parent.remove(element)
@@ -426,6 +704,8 @@ def _mirror_attribute(tag: Tag, key: str) -> None:
         return
     element = mirror.element_of.get(id(tag))
     mirror.values.pop(key, None)  # that attribute's values are read again when a selector needs them
+    if key in ("class", "id"):
+        mirror.changed()
     try:
         if element is None:
             raise ValueError(key)
@@ -448,7 +728,7 @@ class PageSoup(_MirroredSelect, BeautifulSoup):
             self._mirror: _Mirror | Literal[False] = False  # False: none
             return
         super().__init__("", "lxml", element_classes={Tag: PageTag})
-        self._mirror = _Mirror(parsed[0], _grow(self, *parsed))
+        self._mirror = _Mirror(parsed[0], *_grow(self, *parsed))
 
     def mirror(self) -> _Mirror | None:
         """The lxml mirror; ``None`` when the page has none (any more)."""
@@ -584,8 +864,9 @@ def _after_root(html: str, siblings: list) -> list[tuple[str, str]] | None:
 
 
 def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, str]],
-          doctype: tuple | None) -> list[tuple[Any, Tag]]:
-    """Fill the empty ``soup`` from lxml's tree; returns (lxml element, tag) pairs in document order.
+          doctype: tuple | None) -> tuple[list[tuple[Any, Tag]], tuple[dict[str, list], dict[str, list]]]:
+    """Fill the empty ``soup`` from lxml's tree; returns (lxml element, tag) pairs in document
+    order, and the page's index of classes and ids (:meth:`_Mirror.index`), made on the way.
 
     Every object is linked as ``PageElement.setup(parent, most recent)`` and
     ``parent.contents.append`` would link it; that work is written out in the loop (this is the
@@ -610,6 +891,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
     #: tag name → (can be empty, interesting string types, list-valued attributes), asked of the builder once
     kinds: dict[str, tuple[bool, Any, Any]] = {}
     pairs: list[tuple[Any, Tag]] = []
+    index: tuple[dict[str, list], dict[str, list]] = ({}, {})  # see _Mirror.index
     last: Any = None  # the most recent object, as BeautifulSoup's _most_recent_element
     node: Any
     new_string = str.__new__
@@ -642,6 +924,8 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
                 stack += reversed(_other_strings(element, parent, preserve, container, builder))
                 continue
             attrs = attribute_dict(element.items())  # lxml's values are all str: nothing to convert
+            if attrs:
+                _index_element(index, element, attrs.get("class"), attrs.get("id"))
             shape = kinds.get(name)
             if shape is None:
                 specific = list_valued.get(name.lower())
@@ -688,7 +972,7 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
         siblings.append(node)
         last = node
     soup._most_recent_element = last
-    return pairs
+    return pairs, index
 
 
 def _other_strings(node: Any, parent: Any, preserve: bool, container: type | None,
