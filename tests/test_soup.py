@@ -303,6 +303,7 @@ OWN_READING = {
     "comment before the doctype": "<!-- hi --><!DOCTYPE html><html><body><p>x</p></body></html>",
     "text after </html>": "<html><body><p>x</p></body></html>trailing text",
     "</html> in a script": '<script>document.write("</html>")</script><p>x</p>',
+    "a template's {{name}} as an attribute": '<html><body><p class="a">x</p><span {{hidden}}="1">y</span></body></html>',
 }
 _LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
 _PARSER_STATE = {"contents", "parser_class", "element_classes", "builder", "markup", "current_data", "currentTag",

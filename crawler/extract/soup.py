@@ -728,7 +728,11 @@ class PageSoup(_MirroredSelect, BeautifulSoup):
             self._mirror: _Mirror | Literal[False] = False  # False: none
             return
         super().__init__("", "lxml", element_classes={Tag: PageTag})
-        self._mirror = _Mirror(parsed[0], *_grow(self, *parsed))
+        try:
+            self._mirror = _Mirror(parsed[0], *_grow(self, *parsed))
+        except _NotShown:  # read again, from the start, by BeautifulSoup's builder
+            super().__init__(html, "lxml", element_classes={Tag: PageTag})
+            self._mirror = False
 
     def mirror(self) -> _Mirror | None:
         """The lxml mirror; ``None`` when the page has none (any more)."""
@@ -802,7 +806,8 @@ _NON_WHITESPACE = re.compile(r"\S+")  #: how BeautifulSoup splits a class list
 def _parse(html: str) -> tuple[Any, list, list[tuple[str, str]], Any] | None:
     """``(root element, comments and PIs before it, after it, doctype or None)``; ``None`` when
     the page is one BeautifulSoup's own builder must read: lxml refuses it (an encoding
-    declaration in a ``str``, say), it has namespaced names, or a comment before its doctype."""
+    declaration in a ``str``, say), or it has a comment before its doctype (and see
+    :class:`_NotShown`)."""
     parser = etree.HTMLParser(default_doctype=False, huge_tree=True)  # as deep as BeautifulSoup's reading
     try:
         root = etree.fromstring(html, parser) if html.strip() else None
@@ -824,13 +829,7 @@ def _parse(html: str) -> tuple[Any, list, list[tuple[str, str]], Any] | None:
     doctype = (info.internalDTD.name, info.public_id, info.system_url) if info.internalDTD is not None else None
     if doctype and (len(before) > 1 or before and not _is_xml_declaration(before[0])):
         return None  # the doctype's place among them is not in lxml's tree (an XML declaration comes first)
-    for element in root.iter(etree.Element):  # elements only: comments' and PIs' tags are not str
-        if "{" in element.tag:
-            return None
-        for name in element.keys():
-            if name[:1] == "{":
-                return None
-    return root, before, after, doctype
+    return root, before, after, doctype  # names with "{" (namespaced, to lxml) are _grow's to find
 
 
 def _is_xml_declaration(node: Any) -> bool:
@@ -838,12 +837,34 @@ def _is_xml_declaration(node: Any) -> bool:
     return isinstance(node, etree._Comment) and (node.text or "").startswith("?xml")
 
 
+_TAIL = 2048  #: where _last_html_close looks first
+_HTML_CLOSE = re.compile("</html", re.I)
+
+
+def _last_html_close(html: str) -> int:
+    """Where the last "</html" (any case) starts in ``html``; -1 if nowhere. Looked for in the
+    last :data:`_TAIL` characters first, where it nearly always is."""
+    found = -1
+    for match in _HTML_CLOSE.finditer(html, max(len(html) - _TAIL, 0)):
+        found = match.start()
+    if found < 0 and len(html) > _TAIL:
+        for match in _HTML_CLOSE.finditer(html):
+            found = match.start()
+    return found
+
+
+class _NotShown(Exception):
+    """A tag or attribute name holding "{" (a template's ``{{name}}`` left in the markup): lxml's
+    tree keeps it, BeautifulSoup's builder reads it as a namespaced name. Found by :func:`_grow`,
+    which leaves the page to BeautifulSoup's builder."""
+
+
 def _after_root(html: str, siblings: list) -> list[tuple[str, str]] | None:
     """What follows ``</html>``, as ``("text", …)`` and ``("comment", …)`` in order. lxml's
     tree keeps the comments there (``siblings``) but drops the text (a newline, usually), which
     BeautifulSoup keeps; read from the source. ``None`` when it is more than whitespace and the
     comments lxml kept."""
-    end = html.lower().rfind("</html")
+    end = _last_html_close(html)
     if end < 0:
         return [] if not siblings else None
     close = html.find(">", end)
@@ -925,9 +946,14 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
                 continue
             attrs = attribute_dict(element.items())  # lxml's values are all str: nothing to convert
             if attrs:
+                for key in attrs:
+                    if key[0] == "{":
+                        raise _NotShown(key)
                 _index_element(index, element, attrs.get("class"), attrs.get("id"))
             shape = kinds.get(name)
             if shape is None:
+                if "{" in name:
+                    raise _NotShown(name)
                 specific = list_valued.get(name.lower())
                 shape = kinds[name] = (builder.can_be_empty_element(name),
                                       {containers[name]} if name in containers else tag_class.MAIN_CONTENT_STRING_TYPES,
