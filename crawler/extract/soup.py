@@ -949,7 +949,8 @@ def _grow(soup: BeautifulSoup, root: Any, before: list, after: list[tuple[str, s
                 for key in attrs:
                     if key[0] == "{":
                         raise _NotShown(key)
-                _index_element(index, element, attrs.get("class"), attrs.get("id"))
+                if "class" in attrs or "id" in attrs:
+                    _index_element(index, element, attrs.get("class"), attrs.get("id"))
             shape = kinds.get(name)
             if shape is None:
                 if "{" in name:
