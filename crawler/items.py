@@ -18,7 +18,7 @@ Plain dataclasses, no Scrapy. Formats:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -66,11 +66,17 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         """What ``dataclasses.asdict`` gives (images and related links as dicts, every list and
         dict a copy), without its deep copy of each string: the store asks it of every article."""
-        found = dict(self.__dict__)
-        found["images"] = [dict(image.__dict__) for image in self.images]
-        found["related_links"] = [dict(link.__dict__) for link in self.related_links]
+        found = {name: getattr(self, name) for name in _ARTICLE_FIELDS}
+        found["images"] = [{name: getattr(image, name) for name in _IMAGE_FIELDS} for image in self.images]
+        found["related_links"] = [{name: getattr(link, name) for name in _RELATED_FIELDS}
+                                  for link in self.related_links]
         found["extracted_by"] = dict(self.extracted_by)
         return found
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_IMAGE_FIELDS = tuple(f.name for f in fields(Image))
+_RELATED_FIELDS = tuple(f.name for f in fields(RelatedLink))
 
 
 @dataclass

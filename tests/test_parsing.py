@@ -206,6 +206,7 @@ def test_an_articles_dict_for_the_store_is_asdicts_and_its_own_copy():
 
     article = parse_response(SEED_URL, SEED.read_bytes(), "text/html; charset=utf-8", "article", None, None).page
     assert article.images and article.related_links and article.extracted_by
+    article.images[0].noted_by_a_test = "not a field"  # set on an instance: asdict leaves it out
     found = article.to_dict()
     assert found == asdict(article)
     found["images"][0]["caption"] = found["related_links"][0]["title"] = "changed"

@@ -167,6 +167,8 @@ def test_selectors_answered_from_the_page_index_are_soupsieves(checked):
     # XPath's answers too: class words split at a no-break space, type compared without case
     assert names(soup.select("p.b:not(.x)")) == names(soup.select("[class~=b]")) == ["tab", "nbsp"]
     assert len(soup.select("[type=text]")) == 1
+    assert soup.select("[class='']") == soup.select("[class|='']") == soup.select("[type='']") == []
+    assert names(soup.select("p[class='a b'], i[data-x]:not([class=''])")) == ["tab", "nbsp", "attrs"]
 
 
 def test_the_page_index_follows_changes_to_the_tree(checked):

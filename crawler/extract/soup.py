@@ -68,7 +68,9 @@ _CASELESS: frozenset[str] | None = (frozenset(soupsieve_parser.HTML_CASE_INSENSI
 
 
 #: Whitespace to Python (``str.split``, BeautifulSoup's ``\\S+``) that XPath's ``normalize-space``
-#: leaves (it knows space, tab, CR and LF), as XPath writes it in a literal.
+#: leaves (it knows space, tab, CR and LF); not the control characters among it (form feed,
+#: vertical tab, U+001C–U+001F), which lxml takes in no XPath expression: a class list split by
+#: one of those is split as soupsieve splits it by the page's index only (:func:`_plan`).
 _OTHER_SPACES = "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + "\u2028\u2029\u202f\u205f\u3000"
 #: Attributes BeautifulSoup keeps as a list of words on every tag; soupsieve compares their words
 #: joined by one space.
@@ -78,8 +80,8 @@ _WORD_LISTS = frozenset(HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES.get("*", (
 class _Translator(HTMLTranslator):
     """cssselect's HTML translation, matching as soupsieve matches BeautifulSoup's tree: the
     values of :data:`_CASELESS` attributes compared without case (the ``i`` flag's translation);
-    a class list, and the values of the other :data:`_WORD_LISTS` attributes, split at every
-    whitespace character Python knows, not only XPath's four."""
+    a class list, and the values of the other :data:`_WORD_LISTS` attributes, split at the
+    whitespace Python knows (:data:`_OTHER_SPACES`), not only at XPath's four."""
 
     def xpath_attrib(self, selector: Attrib) -> Any:
         name = selector.attrib.lower()
@@ -88,7 +90,9 @@ class _Translator(HTMLTranslator):
                               selector.value, flag="i")
         if name in _WORD_LISTS and selector.value is not None and not selector.namespace and selector.flag is None:
             method = getattr(self, f"xpath_attrib_{self.attribute_operator_mapping[selector.operator]}")
-            return method(self.xpath(selector.selector), _words(f"@{name}"), selector.value.value)
+            xpath = self.xpath(selector.selector)
+            xpath.add_condition(f"@{name}")  # the words of a missing attribute are "" too
+            return method(xpath, _words(f"@{name}"), selector.value.value)
         return super().xpath_attrib(selector)
 
     def xpath_class(self, class_selector: Class) -> Any:
