@@ -37,6 +37,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -278,6 +279,9 @@ END""")
 BUSY_TIMEOUT_MS = 30_000
 
 
+_SCHEMA_CHANGE = re.compile(r"\s*(create|drop|alter)\b", re.I)
+
+
 class ArchiveDatabase(Database):
     """sqlite-utils' ``Database``, its answers about the schema kept while the schema stays as
     it is.
@@ -286,18 +290,41 @@ class ArchiveDatabase(Database):
     sixty rows with the search index's) and a table's columns (``PRAGMA table_info``) before
     nearly every insert, update or lookup: fifty times for each article a crawl saves. The
     answers are kept with SQLite's schema version, which any change to the schema, by this
-    connection or another, moves on; one ``PRAGMA schema_version`` replaces each question."""
+    connection or another, moves on; one ``PRAGMA schema_version`` replaces each question.
+    While this connection's own change (``CREATE``, ``DROP``, ``ALTER`` through sqlite-utils) is
+    not committed, nothing is kept: a rollback takes the version number back, and the next
+    change would come with the same number."""
 
     _schema_version: int | None = None
     _answers: dict[Any, list]  # set with _schema_version
+    #: This connection changed the schema in a transaction not yet ended: nothing is kept until
+    #: it ends, as a rollback takes the schema version back and the next change reuses the number.
+    _changing = False
 
     def _by_schema(self, question: Any, ask: Callable[[], list]) -> list:
+        if self._changing:
+            if self.conn.in_transaction:
+                return ask()
+            self._changing = False
         version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
         if version != self._schema_version:
             self._schema_version, self._answers = version, {}
         if question not in self._answers:
             self._answers[question] = ask()
         return list(self._answers[question])
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        if _SCHEMA_CHANGE.match(sql):
+            self._changing = True
+        return super().execute(sql, parameters)
+
+    def executescript(self, sql: str) -> sqlite3.Cursor:
+        self._changing = True
+        return super().executescript(sql)
+
+    def _executescript(self, sql: str) -> sqlite3.Cursor:
+        self._changing = True
+        return super()._executescript(sql)
 
     def table_names(self, fts4: bool = False, fts5: bool = False) -> list[str]:
         return self._by_schema(("tables", fts4, fts5), lambda: super(ArchiveDatabase, self).table_names(fts4, fts5))

@@ -421,4 +421,15 @@ def test_the_archive_knows_a_schema_change_made_here_or_by_another_connection(tm
     names = db.table_names()
     names.append("mine")  # a caller's list is its own
     assert "mine" not in db.table_names()
+    # a change of this connection's, rolled back, takes the schema version back: the next
+    # change (here another connection's) gets the same number
+    db.conn.execute("BEGIN")
+    db.execute("create table rolled_back (a text)")
+    assert "rolled_back" in db.table_names() and [c.name for c in db["rolled_back"].columns] == ["a"]
+    db.conn.execute("ROLLBACK")
+    other.execute("create table committed_after (b text)")
+    other.commit()
+    names = db.table_names()
+    assert "committed_after" in names and "rolled_back" not in names
+    assert db["committed_after"].columns and not db["rolled_back"].exists()
     other.close()
