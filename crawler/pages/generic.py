@@ -655,8 +655,10 @@ def _link_block(tag: Tag) -> bool:
 def _is_related_heading(tag) -> bool:
     if not isinstance(tag, Tag) or tag.name not in ("h2", "h3", "h4", "h5", "div", "p", "span", "strong", "b"):
         return False
+    if tag.find("a") is not None:  # first: a block holding links is no heading, and its text may be most of the page
+        return False
     text = clean(tag.get_text(" "))
-    return 0 < len(text) <= 40 and bool(RELATED_HEADINGS.search(text)) and tag.find("a") is None
+    return 0 < len(text) <= 40 and bool(RELATED_HEADINGS.search(text))
 
 
 def _related_block(heading: Tag) -> list[Tag]:
