@@ -164,6 +164,8 @@ def test_selectors_answered_from_the_page_index_are_soupsieves(checked):
     assert len(soup.select("[data-x|=en]")) == len(soup.select("[data-x~=mid]")) == 1
     assert soup.select("[data-x~='a b']") == soup.select("[data-x*='']") == []
     assert names(soup.select("#s > .k > p")) == ["two"]
+    rooted = page_soup('<html data-theme="a"><body><p data-theme="b">x</p></body></html>')
+    assert [tag.name for tag in rooted.select("[data-theme]")] == ["html", "p"]  # the root element is a candidate
     # XPath's answers too: class words split at a no-break space, type compared without case
     assert names(soup.select("p.b:not(.x)")) == names(soup.select("[class~=b]")) == ["tab", "nbsp"]
     assert len(soup.select("[type=text]")) == 1

@@ -62,9 +62,8 @@ if TYPE_CHECKING:
 
 _CHECK = os.environ.get("NEWSARCHIVE_CHECK_SELECTORS") == "1"
 #: Attributes whose values soupsieve compares without case on an HTML page (``[type=text]`` finds
-#: ``type="TEXT"``), as the HTML standard says; ``None`` if soupsieve no longer names them.
-_CASELESS: frozenset[str] | None = (frozenset(soupsieve_parser.HTML_CASE_INSENSITIVE_ATTRIBUTES) if hasattr(
-    soupsieve_parser, "HTML_CASE_INSENSITIVE_ATTRIBUTES") else None)
+#: ``type="TEXT"``), as the HTML standard says (soupsieve's own list).
+_CASELESS = frozenset(soupsieve_parser.HTML_CASE_INSENSITIVE_ATTRIBUTES)
 
 
 #: Whitespace to Python (``str.split``, BeautifulSoup's ``\\S+``) that XPath's ``normalize-space``
@@ -85,7 +84,7 @@ class _Translator(HTMLTranslator):
 
     def xpath_attrib(self, selector: Attrib) -> Any:
         name = selector.attrib.lower()
-        if selector.flag is None and selector.value is not None and _CASELESS is not None and name in _CASELESS:
+        if selector.flag is None and selector.value is not None and name in _CASELESS:
             selector = Attrib(selector.selector, selector.namespace, selector.attrib, selector.operator,
                               selector.value, flag="i")
         if name in _WORD_LISTS and selector.value is not None and not selector.namespace and selector.flag is None:
@@ -233,7 +232,7 @@ def _needs(tree: Any) -> list[tuple[str, str]]:
             # =, ~=, |=, ^=, $=, *= all need the value's text in the attribute (not != or [a i])
             if (tree.operator in ("=", "~=", "|=", "^=", "$=", "*=") and tree.value is not None and tree.value.value
                     and tree.flag is None and tree.namespace is None
-                    and (_CASELESS is not None and tree.attrib.lower() not in _CASELESS)):  # "TEXT" holds no "text"
+                    and tree.attrib.lower() not in _CASELESS):  # "TEXT" holds no "text"
                 needs.append((tree.attrib.lower(), tree.value.value))
             tree = tree.selector
         elif isinstance(tree, (Function, Pseudo, Negation, Matching)):
@@ -289,8 +288,7 @@ def _index_element(index: tuple[dict[str, list], dict[str, list]], element: Any,
 #: Attributes whose value tests stay with XPath: BeautifulSoup keeps their values as lists (soupsieve
 #: compares them joined by one space), or soupsieve compares them without case in HTML.
 _NOT_PLANNED = frozenset({name for names in HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES.values() for name in names}
-                         | (_CASELESS or set()))
-_PLANNABLE = _CASELESS is not None
+                         | _CASELESS)
 _CSS_WHITESPACE = re.compile(r"[ \t\r\n\f]+")
 _ATTRIBUTE_TESTS = ("exists", "=", "~=", "|=", "^=", "$=", "*=")
 
@@ -305,7 +303,7 @@ def _plan(selector: str) -> tuple[Steps, ...] | None:
     """``selector``'s alternatives as steps to test, or ``None`` when it is not one to plan
     (another combinator, a pseudo-class, a namespace, a flag, an attribute of :data:`_NOT_PLANNED`,
     a right-most compound with nothing to find candidates by)."""
-    if not _PLANNABLE or _SCOPE_CHILD.match(selector) or any(mark in selector for mark in _SOUPSIEVE_ONLY):
+    if _SCOPE_CHILD.match(selector) or any(mark in selector for mark in _SOUPSIEVE_ONLY):
         return None
     try:
         parsed = parse_css(selector)
@@ -408,11 +406,6 @@ def _left_matches(element: Any, steps: Steps, step: int) -> bool:
                for ancestor in element.iterancestors())
 
 
-@lru_cache(maxsize=256)
-def _having_anywhere(attribute: str) -> etree.XPath:
-    return etree.XPath(f"//*[@{attribute}]")
-
-
 def _candidates_of(mirror: _Mirror, compound: Compound) -> Any:
     """Elements of the page that may match ``compound``, in document order."""
     name, ids, classes, tests = compound
@@ -422,7 +415,10 @@ def _candidates_of(mirror: _Mirror, compound: Compound) -> Any:
         return mirror.index()[0].get(classes[0], ())
     if name is not None:
         return mirror.root.iter(name)
-    return _having_anywhere(tests[0][0])(mirror.root)
+    having, root = _having(tests[0][0]), mirror.root
+    if having is None:  # not reached: _compound takes plain attribute names only
+        return root.iter(etree.Element)
+    return [root, *having[0](root)] if tests[0][0] in root.attrib else having[0](root)
 
 
 def _hits(mirror: _Mirror, steps: Steps) -> list:
