@@ -297,9 +297,7 @@ class ArchiveDatabase(Database):
 
     _schema_version: int | None = None
     _answers: dict[Any, list]  # set with _schema_version
-    #: This connection changed the schema in a transaction not yet ended: nothing is kept until
-    #: it ends, as a rollback takes the schema version back and the next change reuses the number.
-    _changing = False
+    _changing = False  #: this connection changed the schema in a transaction not yet ended
 
     def _by_schema(self, question: Any, ask: Callable[[], list]) -> list:
         if self._changing:
@@ -318,11 +316,7 @@ class ArchiveDatabase(Database):
             self._changing = True
         return super().execute(sql, parameters)
 
-    def executescript(self, sql: str) -> sqlite3.Cursor:
-        self._changing = True
-        return super().executescript(sql)
-
-    def _executescript(self, sql: str) -> sqlite3.Cursor:
+    def _executescript(self, sql: str) -> sqlite3.Cursor:  # what executescript runs too
         self._changing = True
         return super()._executescript(sql)
 
@@ -894,7 +888,7 @@ def _searchable_text(parts: Iterable[str | None]) -> str:
 
 def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_at: str) -> dict[str, Any]:
     captions = "\n".join(img["caption"] for img in article.get("images") or [] if img.get("caption")) or None
-    searchable = [article.get("title"), article.get("summary"), article.get("body_text"), captions]
+    searchable = _searchable_text([article.get("title"), article.get("summary"), article.get("body_text"), captions])
     return {
         "url": article["url"], "portal": portal, **_provenance(article),
         "category": article.get("category"), "title": article["title"], "summary": article.get("summary"),
@@ -903,8 +897,8 @@ def _article_row(article: Mapping[str, Any], *, portal: str, digest: str, seen_a
         "published_year": (article.get("published_at") or "")[:4] or None,
         "body_text": article.get("body_text"), "body_html": article.get("body_html"), "captions": captions,
         "last_seen_at": seen_at, "last_changed_at": seen_at, "content_hash": digest,
-        "search_folded": fold(_searchable_text(searchable)),
-        "search_marked": spelled(_searchable_text(searchable)),
+        "search_folded": fold(searchable),
+        "search_marked": spelled(searchable),
     }
 
 
