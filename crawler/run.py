@@ -13,6 +13,7 @@ The last line on stderr is the summary; ``--json-summary FILE`` writes it per po
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -30,6 +31,20 @@ from .spiders.portal import PortalSpider, check_start_url
 
 #: Exit statuses (the module docstring); an interrupted crawl exits 128 + the signal's number.
 EXIT = {"ok": 0, "unhealthy": 1, "usage": 2, "unavailable": 69, "locked": 75}
+
+#: Young objects the crawl process lets pile up before the cycle collector runs (Python's
+#: default: 700). Every request makes and drops cyclic objects (Deferreds, failures): collected
+#: seven times less often, each collection does more but the older generations are walked less.
+COLLECT_EVERY = 5000
+
+
+def collector_for_a_crawl() -> None:
+    """Tune the cycle collector for the crawl that is about to start: start-up's objects
+    (modules, settings, the page objects' tables; never garbage) frozen out of its way, young
+    objects collected every :data:`COLLECT_EVERY`. The collector took 3.4 % of the crawl
+    process's time in bench/crawl_throughput.py's one-portal crawl, 1.0 % after."""
+    gc.freeze()
+    gc.set_threshold(COLLECT_EVERY, *gc.get_threshold()[1:])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +209,7 @@ def run_spider(args: argparse.Namespace, urls: list[str], **options) -> tuple[_P
                   recheck_days=args.recheck_days, rotation_days=args.rotation_days,
                   max_failure_rate=args.max_failure_rate, **options)
     one_line_errors(args.log_level)
+    collector_for_a_crawl()
     process.start()
     return process, crawler
 

@@ -1,6 +1,8 @@
 """Politeness defaults of `newsarchive crawl` and what --delay / --max-pages change."""
 
-from crawler.run import build_parser, settings_for
+import gc
+
+from crawler.run import COLLECT_EVERY, build_parser, collector_for_a_crawl, settings_for
 
 
 def settings(*argv):
@@ -34,3 +36,15 @@ def test_a_callbacks_outputs_are_handed_on_one_at_a_time():
     """README, *Where a crawl's CPU goes*: Scrapy's default (100) started 100 asyncio tasks a page
     for a pipeline that writes SQLite in the crawl's own thread; one at a time is also their order."""
     assert settings().getint("CONCURRENT_ITEMS") == 1
+
+
+def test_collector_tuned_for_a_crawl():
+    threshold = gc.get_threshold()
+    try:
+        collector_for_a_crawl()
+        assert gc.get_freeze_count() > 0  # start-up's objects out of the collector's way
+        assert gc.get_threshold() == (COLLECT_EVERY, *threshold[1:])
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
