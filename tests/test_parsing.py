@@ -164,11 +164,56 @@ def test_a_crawl_parsing_in_its_own_thread_archives_what_the_workers_archive(cra
     assert len(mine) == 14 and mine == theirs
 
 
+def test_read_page_frees_the_tree_it_made_without_the_cycle_collector():
+    """read_page tears down the tree it parsed (crawler.extract.soup.tear_down) once the page
+    is read: every tag and string of it is freed at once, though the collector is off (linked
+    both ways, parent and children, they would wait for it), on every fixture page; a tree
+    handed in is the caller's, and left whole."""
+    import gc
+    import weakref
+
+    import crawler.pages.cascade as cascade
+
+    made: list[list[weakref.ref]] = []
+
+    def remembered(html):
+        soup = soup_of(html)
+        made.append([weakref.ref(node) for node in soup.descendants])
+        return soup
+
+    original, cascade.soup_of = cascade.soup_of, remembered
+    gc.disable()
+    try:
+        for path in sorted(SITES.rglob("*.html")):
+            made.clear()
+            page, _ = read_page(f"http://127.0.0.1:8000/{path.name}", path.read_bytes(), expect="article")
+            assert made and made[0] and all(ref() is None for ref in made[0]), f"{path}: the tree outlived read_page"
+            assert page is not None
+        given = soup_of(SEED.read_bytes())
+        read_page(SEED_URL, given, expect="article")
+        assert given.find("h1") is not None and given.title is not None  # the caller's tree, whole
+    finally:
+        cascade.soup_of = original
+        gc.enable()
+
+
+def test_tear_down_refuses_an_element_inside_a_tree():
+    from crawler.extract.soup import tear_down
+
+    soup = soup_of("<div><p>a</p></div>")
+    try:
+        tear_down(soup.find("p"))
+    except ValueError as error:
+        assert "<p>" in str(error)
+    else:
+        raise AssertionError("tear_down took an element inside a tree")
+    assert soup.find("p").get_text() == "a"  # and left it whole
+
+
 def test_reading_a_page_leaves_the_cycle_collector_as_it_found_it_and_the_tree_collected():
     """parse_response pauses Python's cycle collector while it reads a page and collects the
     page's objects after: the collector is on again after (off if it was off), and the page's
-    tree (its tags link their parents and children both ways: only the collector frees them)
-    is gone once the page is read, a broken page too."""
+    tree is gone once the page is read, a broken page too."""
     import gc
     import weakref
 

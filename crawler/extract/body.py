@@ -29,7 +29,7 @@ import nh3
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..items import Image
-from .soup import attribute, page_soup
+from .soup import attribute, page_soup, tear_down
 from .text import clean, clean_or_none, nfc
 from .urls import absolute
 
@@ -97,15 +97,18 @@ def soup_of(html: str | bytes) -> BeautifulSoup:
 def extract_body(node: Tag, base_url: str, *, find_byline: bool = True) -> Body:
     """Split an article body element into text, sanitized HTML, images and byline."""
     node = copy.copy(node)
-    _drop_noise(node)
-    images = pair_images(node, base_url)
-    _mark_stray_captions(node)
-    author = source = None
-    if find_byline:
-        author, source = _take_byline(node)
-    _absolutize(node, base_url)
-    html = sanitize(node.decode_contents())
-    return Body(text=text_of(node), html=html, images=images, author=author, source=source)
+    try:
+        _drop_noise(node)
+        images = pair_images(node, base_url)
+        _mark_stray_captions(node)
+        author = source = None
+        if find_byline:
+            author, source = _take_byline(node)
+        _absolutize(node, base_url)
+        html = sanitize(node.decode_contents())
+        return Body(text=text_of(node), html=html, images=images, author=author, source=source)
+    finally:
+        tear_down(node)
 
 
 def split_bold_lead(body: Body) -> tuple[str | None, Body]:

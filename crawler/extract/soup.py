@@ -758,6 +758,23 @@ def page_soup(html: str | bytes) -> BeautifulSoup:
 _CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
 
 
+def tear_down(tree: Tag) -> None:
+    """Unlink every object of ``tree`` (a page's soup, or a detached copy of an element) so that
+    it is freed as soon as nothing refers to it. A tree's objects refer to each other (parent
+    and children, neighbours); left linked, a dropped tree waits for the cycle collector to find
+    it. For the owner of a tree it is done with: what is left of a torn-down object is an empty
+    shell. Raises ``ValueError`` for an element inside a tree (its document order goes on
+    past it)."""
+    if tree.parent is not None:
+        raise ValueError(f"<{tree.name}> is inside a tree: only a whole tree is torn down")
+    node: Any = tree.contents[0] if isinstance(tree, BeautifulSoup) and tree.contents else tree.next_element
+    tree.__dict__.clear()
+    while node is not None:  # document order: what follows an element's last descendant is its next sibling
+        following = node.next_element
+        node.__dict__.clear()
+        node = following
+
+
 @lru_cache(maxsize=64)
 def _starting(prefix: str) -> re.Pattern:
     return re.compile("^" + re.escape(prefix), re.I)

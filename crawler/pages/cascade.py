@@ -37,7 +37,7 @@ from lxml import etree
 
 from ..extract.dates import parse_date
 from ..extract.body import Body, soup_of
-from ..extract.soup import PageSoup, attribute
+from ..extract.soup import PageSoup, attribute, tear_down
 from ..extract.text import clean
 from ..items import Article, Listing, NotArticle
 from .base import PageObject, cache_on_page
@@ -74,10 +74,15 @@ def read_page(url: str, html: str | bytes | BeautifulSoup, expect: str | None = 
     """:func:`parse_page`, with the detection ``hint`` of
     :func:`~crawler.pages.detect.page_class` (the page-object class name found on the host's
     earlier pages); returns the reading and the class name detected on this page."""
-    soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
-    detected = page_class(url, soup, hint=hint)
-    primary = detected(url, soup, source=html if isinstance(html, str) else None)
-    return Cascade(primary).parse(expect, category), detected.__name__
+    owned = not isinstance(html, BeautifulSoup)  # a tree made here is torn down here
+    soup = soup_of(html) if owned else html
+    try:
+        detected = page_class(url, soup, hint=hint)
+        primary = detected(url, soup, source=html if isinstance(html, str) else None)
+        return Cascade(primary).parse(expect, category), detected.__name__
+    finally:
+        if owned:
+            tear_down(soup)
 
 
 class Cascade:
