@@ -74,8 +74,8 @@ def read_page(url: str, html: str | bytes | BeautifulSoup, expect: str | None = 
     """:func:`parse_page`, with the detection ``hint`` of
     :func:`~crawler.pages.detect.page_class` (the page-object class name found on the host's
     earlier pages); returns the reading and the class name detected on this page."""
-    owned = not isinstance(html, BeautifulSoup)  # a tree made here is torn down here
-    soup = soup_of(html) if owned else html
+    soup = html if isinstance(html, BeautifulSoup) else soup_of(html)
+    owned = soup is not html  # a tree made here is torn down here
     try:
         detected = page_class(url, soup, hint=hint)
         primary = detected(url, soup, source=html if isinstance(html, str) else None)
