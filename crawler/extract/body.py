@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import nh3
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 
 from ..items import Image
 from .soup import attribute, page_soup, tear_down
@@ -417,10 +418,16 @@ def _take_byline(node: Tag) -> tuple[str | None, str | None]:
     return author, source
 
 
+#: The elements a byline can be (:func:`_last_text_blocks`).
+_TEXT_BLOCKS = frozenset(["p", "div", "h4", "h5", "h6"])
+
+
 def _last_text_blocks(node: Tag, count: int) -> list[Tag]:
     """The last ``count`` leaf text blocks of ``node``, last first (captions excluded)."""
     blocks = []
-    for tag in reversed(node.find_all(["p", "div", "h4", "h5", "h6"])):
+    for tag in _tags_backwards(node):
+        if tag.name not in _TEXT_BLOCKS:
+            continue
         if tag.find(["p", "div"]) is not None or tag.has_attr(_CAPTION_MARK) or tag.find("img") is not None:
             continue
         if not clean(tag.get_text()):
@@ -429,6 +436,18 @@ def _last_text_blocks(node: Tag, count: int) -> list[Tag]:
         if len(blocks) == count:
             break
     return blocks
+
+
+def _tags_backwards(node: Tag) -> Iterator[Tag]:
+    """The tags inside ``node``, last first (document order backwards, from its last
+    descendant): its end looked at without a walk of all of it."""
+    element: PageElement | None = node
+    while isinstance(element, Tag) and element.contents:
+        element = element.contents[-1]
+    while element is not node and element is not None:
+        if isinstance(element, Tag):
+            yield element
+        element = element.previous_element
 
 
 def _is_bare_name(block: Tag, text: str) -> bool:
