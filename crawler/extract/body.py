@@ -226,7 +226,7 @@ def _mark_stray_captions(node: Tag) -> None:
 def _drop_noise(node: Tag) -> None:
     for tag in node.find_all(DROP_TAGS):
         tag.decompose()
-    for comment in node.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in [string for string in node.descendants if isinstance(string, Comment)]:
         comment.extract()
 
 
