@@ -434,3 +434,26 @@ def test_the_archive_knows_a_schema_change_made_here_or_by_another_connection(tm
     assert "committed_after" in names and "rolled_back" not in names
     assert db["committed_after"].columns and not db["rolled_back"].exists()
     other.close()
+
+
+def test_insert_stores_what_sqlite_utils_stores():
+    """store._insert (the rows of every article saved) against sqlite-utils' insert_all and
+    upsert_all, on two copies of a table: the same rows, values converted alike (a list, a dict
+    and a tuple as JSON), the same upsert, and the rowid of a single row."""
+    mine, theirs = Database(memory=True), Database(memory=True)
+    for db in (mine, theirs):
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, url TEXT UNIQUE, title TEXT, n INTEGER, extra TEXT)")
+    first = [{"url": "http://a/1", "title": "Hội nghị", "n": 1, "extra": ["ảnh", 2]},
+             {"url": "http://a/2", "title": None, "n": 2, "extra": {"k": "thưởng"}},
+             {"url": "http://a/3", "title": "x", "n": None, "extra": ("t", None)}]
+    again = [{"url": "http://a/2", "title": "đổi", "n": 5, "extra": None}, {"url": "http://a/4", "title": "y", "n": 4,
+                                                                          "extra": "z"}]
+    assert store._insert(mine, "t", first[:1]) == 1
+    store._insert(mine, "t", first[1:])
+    store._insert(mine, "t", again, upsert_on="url")
+    assert store._insert(mine, "t", []) is None
+    theirs["t"].insert_all(first)
+    theirs["t"].upsert_all(again, pk="url")
+    assert rows(mine, "t") == rows(theirs, "t")
+    assert rows(mine, "t")[1] == {"id": 2, "url": "http://a/2", "title": "đổi", "n": 5, "extra": None}
+    assert rows(mine, "t")[0]["extra"] == '["ảnh", 2]'
