@@ -59,9 +59,11 @@ def fold(text: str | None) -> str:
 #: Final syllables whose tone mark the two spelling styles put on different vowels: the tone on
 #: the second vowel (the newer style: "hoà", "khoẻ", "thuỷ") is moved to the first ("hòa", "khỏe",
 #: "thủy"). Not after q ("quý": there u belongs to the consonant), not before another letter.
+#: (The q is looked behind from after the o or u: a pattern that starts with a letter is
+#: scanned for at C speed, one that starts with a look-behind is tried at every character.)
 _TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ"}
 _TONE_OF = {char: (base, index) for base, chars in _TONED.items() for index, char in enumerate(chars)}
-_FINAL_PAIR = re.compile(r"(?<!q)(o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?!\w)")
+_FINAL_PAIR = re.compile(r"(o(?<!qo)[àáảãạèéẻẽẹ]|u(?<!qu)[ỳýỷỹỵ])(?!\w)")
 
 
 def _tone_on_first(match: re.Match) -> str:

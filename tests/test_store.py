@@ -4,7 +4,7 @@ import gzip
 import sqlite3
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
@@ -132,6 +132,22 @@ _FOLD_ALPHABET = ("aăâeêioôơuưyđĐðÐAĂÂĨỲ ÀÁẢÃẠàáảãạ
 @settings(max_examples=500, deadline=None)
 def test_fold_is_its_definition(text):
     assert fold(text) == _fold_by_definition(text)
+
+
+@given(st.text(alphabet="qQoOuàẹỳý x1_", max_size=30) | st.text(alphabet="qQoOuUaày ýỷòóàáảãạèéẻẽẹỳỹỵ-h1_\u0301",
+                                                                  max_size=30))
+@example("hoà qoà quý thuỷ khoẻ qoè_ quỳ1 oạ")
+@settings(max_examples=500, deadline=None)
+def test_spelled_moves_a_final_tone_as_its_definition_says(text):
+    """The final oa/oe/uy pattern, its q looked behind from after the vowel, against the pattern
+    written with the look-behind first."""
+    import re
+
+    from archive import search
+
+    definition = re.compile(r"(?<!q)(o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?!\w)")
+    lowered = text.lower()
+    assert search._FINAL_PAIR.sub(search._tone_on_first, lowered) == definition.sub(search._tone_on_first, lowered)
 
 
 def test_snapshots_store_distinct_responses_only(db):
