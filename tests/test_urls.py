@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.extract.encoding import decode_html
+from crawler.extract.encoding import decode_html, looks_binary
 from crawler.extract.urls import absolute, canonical, host_of, same_host
 
 
@@ -47,3 +47,13 @@ def test_decode_uses_declared_legacy_charset_then_windows_1258():
 
 def test_decode_bom():
     assert decode_html(b"\xef\xbb\xbf<p>a</p>", "text/html; charset=iso-8859-1") == ("<p>a</p>", "utf-8")
+
+
+def test_looks_binary_counts_control_bytes_in_the_head():
+    page = "<html><body><p>Hội nghị thi đua</p></body></html>\r\n\t\x0c".encode()
+    assert not looks_binary(page) and not looks_binary(page.decode().encode("cp1258", "replace")) and not looks_binary(b"")
+    assert looks_binary(b"%PDF\x00-1.4") and looks_binary(bytes(range(256)) * 2)
+    text = b"a" * 95
+    assert not looks_binary(text + b"\x01" * 5)  # 5 % of control bytes: still text
+    assert looks_binary(text + b"\x01" * 6) and looks_binary(text + b"\x1b\x7f\x02\x03\x04\x05")
+    assert not looks_binary(b"a" * 4096 + b"\x01" * 4096)  # only the first 4096 bytes are looked at

@@ -61,4 +61,5 @@ def looks_binary(body: bytes, sample: int = 4096) -> bool:
         return False
     if b"\x00" in head:
         return True
-    return sum(head.count(bytes([c])) for c in _CONTROL) > 0.05 * len(head)
+    controls = len(head) - len(head.translate(None, _CONTROL))  # one pass: the head without them
+    return controls > 0.05 * len(head)
