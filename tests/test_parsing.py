@@ -11,7 +11,7 @@ from pathlib import Path
 from crawler.extract.body import soup_of
 from crawler.pages import parse_page, read_page
 from crawler.pages.detect import PLATFORMS, page_class
-from crawler.parsing import ParserPool, parse_response
+from crawler.parsing import PARSER_NICENESS, ParserPool, parse_response
 from fixtures.server import SITES
 
 SEED = SITES / "nukeviet-hagiang/vi/news/tin-hoat-dong-cum-khoi-thi-dua" / (
@@ -42,6 +42,11 @@ def test_a_worker_reads_a_page_as_the_crawl_thread_does():
     pool = ParserPool(workers=2)
     try:
         parsed = asyncio.run(pool.parse(SEED_URL, body, "text/html; charset=utf-8", "article"))
+        workers = workers_of(pool)
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert PARSER_NICENESS > 0 and workers and all(
+            os.getpriority(os.PRIO_PROCESS, worker) == min(mine + PARSER_NICENESS, 19) for worker in workers
+        ), "parsers run below the crawl's CPU priority"
     finally:
         pool.close()
     assert parsed.error is None and parsed.platform == "NukeViet4"
