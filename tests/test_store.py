@@ -473,3 +473,20 @@ def test_insert_stores_what_sqlite_utils_stores():
     assert rows(mine, "t") == rows(theirs, "t")
     assert rows(mine, "t")[1] == {"id": 2, "url": "http://a/2", "title": "đổi", "n": 5, "extra": None}
     assert rows(mine, "t")[0]["extra"] == '["ảnh", 2]'
+
+
+def test_rows_inserted_outside_a_transaction_are_committed_inside_one_are_its(tmp_path):
+    """store._insert as sqlite-utils' insert_all: on its own it commits (a snapshot saved by a
+    tool and the connection closed is there); in the caller's transaction it is the caller's."""
+    path = str(tmp_path / "archive.db")
+    snap = {"url": "http://tdkt.example/a.html", "fetched_at": "T1", "status": 200, "headers": {}, "body": b"<p>a</p>"}
+    db = store.open_db(path)
+    assert store.save_snapshot(db, snap)
+    db.close()
+    db = store.open_db(path)
+    assert [r["fetched_at"] for r in rows(db, "snapshots")] == ["T1"]
+    db.conn.execute("BEGIN")
+    assert store.save_snapshot(db, {**snap, "fetched_at": "T2", "body": b"<p>b</p>"})
+    db.conn.rollback()
+    assert [r["fetched_at"] for r in rows(db, "snapshots")] == ["T1"]
+    db.close()
