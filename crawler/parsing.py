@@ -56,8 +56,10 @@ def parse_response(url: str, body: bytes, content_type: str, expect: str, catego
     Python's cycle collector is paused while the page is read and run once on its youngest
     objects after: a page's tree is a thousand or so objects linked both ways (every tag knows
     its parent and its children), which set the collector off several times a page, each time
-    to find them all still in use; collected once, when the page is done with, they are all
-    garbage. (A tenth of a page's reading, measured in bench/crawl_throughput.py's parse rate.)"""
+    to find them all still in use. ``read_page`` tears the tree down once the page is read
+    (:func:`crawler.extract.soup.tear_down`), so it is freed at once; the collection after
+    finds what else a reading leaves linked both ways (copies of elements a page object made),
+    about a hundred objects left where there were 3,600 (0.48 → 0.01 ms a bench page)."""
     collecting = gc.isenabled()
     gc.disable()
     try:

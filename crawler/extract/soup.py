@@ -764,7 +764,11 @@ def tear_down(tree: Tag) -> None:
     and children, neighbours); left linked, a dropped tree waits for the cycle collector to find
     it. For the owner of a tree it is done with: what is left of a torn-down object is an empty
     shell. Raises ``ValueError`` for an element inside a tree (its document order goes on
-    past it)."""
+    past it).
+
+    Not BeautifulSoup's ``decompose()``: it walks from the element's ``next_element``, which a
+    soup's is not (its first child is), and extracts the element first, which on a page's tag
+    also updates the lxml mirror."""
     if tree.parent is not None:
         raise ValueError(f"<{tree.name}> is inside a tree: only a whole tree is torn down")
     node: Any = tree.contents[0] if isinstance(tree, BeautifulSoup) and tree.contents else tree.next_element
