@@ -18,6 +18,9 @@ ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+#: Scrapy's downloader, but one that keeps CONCURRENT_REQUESTS_PER_DOMAIN without a delay too
+#: (``crawler/downloader.py``)
+DOWNLOADER = "crawler.downloader.HostBoundDownloader"
 # The outputs of one callback, one at a time: the pipeline writes SQLite in this thread, so
 # Scrapy's default (100 in parallel) only started 100 asyncio tasks for every page (a tenth of
 # the crawl process's CPU) and processed them in no fixed order.

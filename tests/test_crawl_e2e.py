@@ -219,6 +219,21 @@ def test_max_pages_limits_the_crawl(portal, tmp_path):
     assert len(query(db, "select id from articles")) < len(ARTICLE_IDS)
 
 
+def test_no_delay_still_sends_a_host_one_request_at_a_time(tmp_path):
+    """``--delay 0`` drops the pause between requests, not the limit of one request in flight per
+    host (``CONCURRENT_REQUESTS_PER_DOMAIN = 1``). Scrapy 2.19's own downloader sent the portal up
+    to ``CONCURRENT_REQUESTS`` (8) at once, each on a connection of its own."""
+    from fixtures.server import FixtureServer
+
+    with FixtureServer(latency=0.02) as server:  # a portal slow enough for requests to overlap
+        result = run_crawl(server.url(CATEGORY), "--db", str(tmp_path / "a.db"), "--delay", "0")
+        requests, peak, connections = len(server.requests), server.peak_in_flight, server.connections
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert requests > 20  # listings, articles and their images
+    assert peak == 1, f"{peak} requests to the portal in flight at once"
+    assert connections <= 2, f"{connections} connections for {requests} requests"  # kept alive, reused
+
+
 @pytest.mark.parametrize("args, message", [
     (["not-a-url"], "not a web address"),
     (["ftp://127.0.0.1/x"], "not a web address"),
