@@ -5,6 +5,8 @@ tried first with the platform found on the host's earlier pages."""
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from crawler.pages import parse_page, read_page
 from crawler.pages.detect import PLATFORMS, page_class
 from crawler.parsing import PARSER_NICENESS, ParserPool, parse_response
 from fixtures.server import SITES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = SITES / "nukeviet-hagiang/vi/news/tin-hoat-dong-cum-khoi-thi-dua" / (
     "buu-dien-tinh-to-chuc-hoi-nghi-trien-khai-ke-hoach-va-phat-dong-phong-trao-thi-dua-nam-2021-1240.html")
@@ -54,6 +58,21 @@ def test_a_worker_reads_a_page_as_the_crawl_thread_does():
     assert parsed.page.title.startswith("Bưu điện tỉnh tổ chức Hội nghị")
     listing = parse_response(LISTING_URL, LISTING.read_bytes(), "text/html", "listing", None, None)
     assert len(listing.page.entries) == 5 and listing.platform == "NukeViet4"
+
+
+def test_workers_do_not_import_the_main_modules_imports_again(tmp_path):
+    """multiprocessing runs a main module started by name (``python -m crawler.run``) again in
+    each worker; its imports (Scrapy, Twisted, the archive for ``crawler.run``) come from the fork
+    server, which imported them once, not from each worker's own import."""
+    marker = tmp_path / "imports"
+    result = subprocess.run([sys.executable, "-m", "tests.parser_pool_main"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "IMPORT_MARKER": str(marker)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    workers = {int(line) for line in result.stdout.split()}
+    importers = [int(line) for line in marker.read_text().split()]
+    assert len(workers) == 2
+    assert not workers & set(importers), "a parser process imported the main module's imports itself"
+    assert len(importers) == 2  # the main process and the fork server
 
 
 def test_a_killed_worker_fails_only_its_page():

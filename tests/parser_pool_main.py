@@ -1,0 +1,29 @@
+"""A main module with a costly import, as ``crawler.run`` is: ``python -m tests.parser_pool_main``
+(with ``$IMPORT_MARKER`` set) parses the seed page in each of two parser processes and prints
+their process ids, one a line."""
+
+import asyncio
+import os
+
+from tests import parser_pool_import_marker  # noqa: F401 (its import is what is counted)
+
+
+async def parse_in_both_workers() -> set[int]:
+    from crawler.parsing import ParserPool
+    from tests.test_parsing import SEED, SEED_URL, workers_of
+
+    pool = ParserPool(workers=2)
+    try:
+        body = SEED.read_bytes()
+        parsed = await asyncio.gather(*(pool.parse(SEED_URL, body, "text/html; charset=utf-8", "article")
+                                        for _ in range(8)))
+        assert all(page.error is None for page in parsed), [page.error for page in parsed]
+        return set(workers_of(pool))
+    finally:
+        pool.close()
+
+
+if __name__ == "__main__":
+    assert os.environ["IMPORT_MARKER"]
+    for worker in sorted(asyncio.run(parse_in_both_workers())):
+        print(worker)
