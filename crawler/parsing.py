@@ -48,8 +48,8 @@ def main_module() -> list[str]:
     imported them all over again. Imported once in the fork server, the module's imports are
     already there when a worker runs it, and the memory they take is shared: a crawl of 2,000
     synthetic pages on two workers, 243 → 211 MB at its peak (the crawl's processes together),
-    the two workers' CPU 12.2 → 11.6 s. A package's ``__main__`` is never run
-    again in a worker, nor a script's module when the fork server already has it."""
+    the two workers' CPU 12.2 → 11.6 s. A package's ``__main__`` is never run again in a worker;
+    a script started by its path (``python script.py``) still is, its imports its own."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     name = getattr(spec, "name", None)
     return [name] if name and not name.endswith("__main__") else []

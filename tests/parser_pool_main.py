@@ -1,6 +1,6 @@
-"""A main module with a costly import, as ``crawler.run`` is: ``python -m tests.parser_pool_main``
-(with ``$IMPORT_MARKER`` set) parses the seed page in each of two parser processes and prints
-their process ids, one a line."""
+"""A main module with an import to count, as ``crawler.run`` has costly ones: ``python -m
+tests.parser_pool_main`` (with ``$IMPORT_MARKER`` set) starts a pool of two parser processes,
+parses the seed page with it eight times and prints the processes' ids, one a line."""
 
 import asyncio
 import os
