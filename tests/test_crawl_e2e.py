@@ -234,6 +234,23 @@ def test_no_delay_still_sends_a_host_one_request_at_a_time(tmp_path):
     assert connections <= 2, f"{connections} connections for {requests} requests"  # kept alive, reused
 
 
+def test_with_a_delay_requests_to_a_host_start_that_far_apart_one_at_a_time(tmp_path):
+    """The delay is a floor between the starts of two requests to a host (no jitter shortens it;
+    AutoThrottle only lengthens it), and one request is in flight at a time."""
+    from fixtures.server import FixtureServer
+
+    delay = 0.1
+    with FixtureServer(latency=0.02) as server:
+        result = run_crawl(server.url(CATEGORY), "--db", str(tmp_path / "a.db"), "--delay", str(delay),
+                           "--max-pages", "25")
+        times, peak = server.request_times, server.peak_in_flight
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(times) >= 20
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    assert min(gaps) >= delay * 0.9, f"two requests {min(gaps):.3f} s apart (delay {delay} s)"
+    assert peak == 1, f"{peak} requests to the portal in flight at once"
+
+
 @pytest.mark.parametrize("args, message", [
     (["not-a-url"], "not a web address"),
     (["ftp://127.0.0.1/x"], "not a web address"),
