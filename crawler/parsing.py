@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import sys
 import traceback
+import warnings
 from concurrent.futures import CancelledError, TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
 #: Modules a fork-server worker starts with (imported once, in the fork server); the program's
 #: main module is added (:func:`main_module`).
 PRELOAD = ["crawler.parsing", "crawler.pages"]
+
+
+# A worker runs the main module again, multiprocessing's way, although the fork server has
+# imported it (main_module): runpy then warns, in every worker, that the module is already in
+# sys.modules, which is what is meant. The fork server imports this module before the main
+# module, so its workers inherit the filter.
+warnings.filterwarnings("ignore", message=r"'[\w.]+' found in sys\.modules after import of package",
+                        category=RuntimeWarning)
 
 
 def main_module() -> list[str]:

@@ -232,6 +232,7 @@ def test_no_delay_still_sends_a_host_one_request_at_a_time(tmp_path):
     assert requests > 20  # listings, articles and their images
     assert peak == 1, f"{peak} requests to the portal in flight at once"
     assert connections <= 2, f"{connections} connections for {requests} requests"  # kept alive, reused
+    assert "RuntimeWarning" not in result.stderr, result.stderr  # none from the parser processes' start
 
 
 def test_with_a_delay_requests_to_a_host_start_that_far_apart_one_at_a_time(tmp_path):
