@@ -99,7 +99,8 @@ def fetch_only(urls: list[str], downloader: str | None = CRAWL_DOWNLOADER) -> di
     if downloader:
         command += ["--downloader", downloader]
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # the crawl's downloader
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path})
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"fetch_only failed:\n{result.stderr[-3000:]}")
@@ -193,13 +194,10 @@ def ingest_rate(articles: list, batch_items: int = 100) -> float:
     return len(articles) / seconds
 
 
-#: The crawl's ratio to the fetch-only spider timed by itself (filled by :func:`crawl_rows`)
-SPIDER_TIMED: list[str] = []
-
-
-def crawl_rows(label: str, urls: list[str], portals=None) -> list[str]:
+def crawl_rows(label: str, urls: list[str], portals=None) -> tuple[list[str], list[str]]:
     """Rows: the fetch-only spider, this crawler in one process (parsing in its thread, and in
-    parser processes), and (with ``portals``) the crawl fleet."""
+    parser processes), and (with ``portals``) the crawl fleet; and lines giving each crawl's
+    ratio to the fetch-only spider timed by itself."""
     stock = fetch_only(urls, None)
     limit = fetch_only(urls)
     rows = [f"| {label} | fetch-only Scrapy, Scrapy's downloader (up to 16 requests in flight to a host) | "
@@ -207,16 +205,17 @@ def crawl_rows(label: str, urls: list[str], portals=None) -> list[str]:
             f"{stock['pages_per_s'] / limit['pages_per_s']:.2f} | |",
             f"| {label} | fetch-only Scrapy, the crawl's downloader (one request in flight per host) | "
             f"{limit['pages']} | {limit['seconds']:.1f} | {limit['pages_per_s']:.0f} | 1.00 | |"]
+    spider_timed = []
     for workers, name in ((0, "newsarchive crawl --workers 0"), (None, f"newsarchive crawl (workers: {default_workers()})")):
         run = crawl(urls, workers)
         rows.append(f"| {label} | {name} | {run['pages']} | {run['seconds']:.1f} | {run['pages_per_s']:.1f} | "
                     f"{run['pages_per_s'] / limit['pages_per_s']:.2f} | {run['peak_mb']:.0f} |")
-        SPIDER_TIMED.append(f"{label}, {name}: {run['pages_per_s'] / limit['spider_pages_per_s']:.2f} of "
+        spider_timed.append(f"{label}, {name}: {run['pages_per_s'] / limit['spider_pages_per_s']:.2f} of "
                             f"{limit['spider_pages_per_s']:.0f} pages/s (Scrapy's downloader: "
                             f"{run['pages_per_s'] / stock['spider_pages_per_s']:.2f} of {stock['spider_pages_per_s']:.0f})")
     if portals is not None:
         rows += fleet_rows(label, urls, portals, limit)
-    return rows
+    return rows, spider_timed
 
 
 def fleet(urls: list[str], portals, workers: int, redis_url: str) -> dict:
@@ -288,19 +287,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print("| portals | run | pages | seconds | pages/s | / fetch-only | peak memory MB (PSS) |")
     print("|---|---|---|---|---|---|---|")
+    spider_timed = []
     if not args.only_multi:
         with SyntheticPortals(count=1, articles=args.articles) as portals:
-            for line in crawl_rows(f"1 × {args.articles} articles", portals.start_urls):
-                print(line, flush=True)
+            rows, timed = crawl_rows(f"1 × {args.articles} articles", portals.start_urls)
+            print("\n".join(rows), flush=True)
+            spider_timed += timed
             sample = article_pages(portals.start_urls[0], 300)
     if not args.skip_multi:
         with SyntheticPortals(count=args.hosts, articles=args.host_articles, distinct_ips=True) as portals:
-            for line in crawl_rows(f"{args.hosts} × {args.host_articles} articles", portals.start_urls,
-                                   None if args.skip_fleet else portals):
-                print(line, flush=True)
+            rows, timed = crawl_rows(f"{args.hosts} × {args.host_articles} articles", portals.start_urls,
+                                     None if args.skip_fleet else portals)
+            print("\n".join(rows), flush=True)
+            spider_timed += timed
     print("\nthe crawl's ratio to the fetch-only spider's own figure (from its opening to its last page, without "
           "its start-up and shutdown):")
-    for line in SPIDER_TIMED:
+    for line in spider_timed:
         print(f"- {line}")
     if args.only_multi:
         return 0
