@@ -42,10 +42,10 @@ PRELOAD = ["crawler.parsing", "crawler.pages"]
 
 # A worker runs the main module again, multiprocessing's way, although the fork server has
 # imported it (main_module): runpy then warns, in every worker, that the module is already in
-# sys.modules, which is what is meant. The fork server imports this module before the main
-# module, so its workers inherit the filter.
+# sys.modules, which is what is meant (that warning of runpy's only). The fork server imports
+# this module before the main module, so its workers inherit the filter.
 warnings.filterwarnings("ignore", message=r"'[\w.]+' found in sys\.modules after import of package",
-                        category=RuntimeWarning)
+                        category=RuntimeWarning, module="runpy")
 
 
 def main_module() -> list[str]:
